@@ -1,0 +1,358 @@
+// Package memstore is an in-memory session.Store for tests and development.
+//
+// It has exactly the semantics of the SQL stores (it passes the same conformance
+// suite) but keeps nothing across restarts. It is safe for concurrent use.
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// Store is an in-memory session.Store and session.Leaser. The zero value is not
+// usable; call New.
+type Store struct {
+	mu     sync.Mutex
+	byKey  map[session.Key]*session.Record // current key -> session
+	byPrev map[session.Key]session.Key     // previous key -> current key
+	leases map[string]lease
+}
+
+type lease struct {
+	holder string
+	until  time.Time
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		byKey:  make(map[session.Key]*session.Record),
+		byPrev: make(map[session.Key]session.Key),
+		leases: make(map[string]lease),
+	}
+}
+
+var (
+	_ session.Store  = (*Store)(nil)
+	_ session.Leaser = (*Store)(nil)
+)
+
+// clone returns a copy of r whose Data the caller may keep or modify.
+func clone(r *session.Record) session.Record {
+	c := *r
+	c.Data = bytes.Clone(r.Data)
+	return c
+}
+
+// find returns the session that key addresses as its current key, or as its
+// previous key while the grace window lasts, if that session is live.
+func (s *Store) find(key session.Key, now time.Time, allowPrev bool) *session.Record {
+	if r, ok := s.byKey[key]; ok && r.Live(now) {
+		return r
+	}
+	if !allowPrev {
+		return nil
+	}
+	cur, ok := s.byPrev[key]
+	if !ok {
+		return nil
+	}
+	r := s.byKey[cur]
+	if r == nil || !now.Before(r.PrevExpiresAt) || !r.Live(now) {
+		return nil
+	}
+	return r
+}
+
+// remove deletes r and its previous-key entry.
+func (s *Store) remove(r *session.Record) {
+	delete(s.byKey, r.Key)
+	if !r.PrevKey.IsZero() && s.byPrev[r.PrevKey] == r.Key {
+		delete(s.byPrev, r.PrevKey)
+	}
+}
+
+// taken reports whether key is in use as a current or previous key.
+func (s *Store) taken(key session.Key) bool {
+	_, cur := s.byKey[key]
+	_, prev := s.byPrev[key]
+	return cur || prev
+}
+
+// clampIdle returns the later of the stored and the requested idle expiry, but
+// never later than the absolute expiry.
+func clampIdle(stored, requested, absolute time.Time) time.Time {
+	t := stored
+	if requested.After(t) {
+		t = requested
+	}
+	if t.After(absolute) {
+		t = absolute
+	}
+	return t
+}
+
+// Create implements session.Store.
+func (s *Store) Create(ctx context.Context, rec session.Record) error {
+	if err := session.CheckContext(ctx, "create"); err != nil {
+		return err
+	}
+	if err := session.CheckRecord("create", &rec); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken(rec.Key) {
+		return session.ErrExists
+	}
+	r := clone(&rec)
+	r.Version = 1
+	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, r.IdleExpiresAt, r.AbsoluteExpiresAt)
+	r.PrevKey, r.PrevExpiresAt = session.Key{}, time.Time{}
+	s.byKey[r.Key] = &r
+	return nil
+}
+
+// Load implements session.Store.
+func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+	if err := session.CheckContext(ctx, "load"); err != nil {
+		return session.Record{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.byKey[key]; ok {
+		if err := r.CheckLive(now); err != nil {
+			return session.Record{}, err
+		}
+		return clone(r), nil
+	}
+	r := s.find(key, now, true)
+	if r == nil {
+		return session.Record{}, session.ErrNotFound
+	}
+	return clone(r), nil
+}
+
+// Save implements session.Store.
+func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+	if err := session.CheckContext(ctx, "save"); err != nil {
+		return 0, err
+	}
+	if err := session.CheckData("save", rec.Data); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(rec.Key, now, false)
+	if r == nil {
+		return 0, session.ErrNotFound
+	}
+	if r.Version != rec.Version {
+		return 0, session.ErrConflict
+	}
+	r.Owner = rec.Owner
+	r.Data = bytes.Clone(rec.Data)
+	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, rec.IdleExpiresAt, r.AbsoluteExpiresAt)
+	r.Version++
+	return r.Version, nil
+}
+
+// Touch implements session.Store.
+func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+	if err := session.CheckContext(ctx, "touch"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(key, now, false)
+	if r == nil {
+		return session.ErrNotFound
+	}
+	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, idleExpiresAt, r.AbsoluteExpiresAt)
+	return nil
+}
+
+// Rotate implements session.Store.
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+	if err := session.CheckContext(ctx, "rotate"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(oldKey, now, false)
+	if r == nil {
+		return session.ErrNotFound
+	}
+	if s.taken(newKey) {
+		return session.ErrExists
+	}
+	s.remove(r)
+	r.PrevKey, r.PrevExpiresAt, r.Key = oldKey, graceUntil, newKey
+	s.byKey[newKey] = r
+	s.byPrev[oldKey] = newKey
+	return nil
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+	if err := session.CheckContext(ctx, "delete"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.byKey[key]; r != nil {
+		s.remove(r)
+	} else if r := s.find(key, now, true); r != nil {
+		s.remove(r)
+	}
+	return nil
+}
+
+// DeleteOwner implements session.Store.
+func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
+	if err := session.CheckContext(ctx, "delete owner"); err != nil {
+		return 0, err
+	}
+	if owner == "" {
+		return 0, session.Invalid("delete owner", "empty owner")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for k, r := range s.byKey {
+		if r.Owner == owner && k != except {
+			s.remove(r)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ListOwner implements session.Store.
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+	if err := session.CheckContext(ctx, "list owner"); err != nil {
+		return nil, err
+	}
+	if owner == "" {
+		return nil, session.Invalid("list owner", "empty owner")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []session.Record
+	for _, r := range s.byKey {
+		if r.Owner == owner && r.Live(now) {
+			out = append(out, clone(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b session.Record) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.Key[:], b.Key[:])
+	})
+	return out, nil
+}
+
+// List implements session.Store.
+func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
+	if err := session.CheckContext(ctx, "list"); err != nil {
+		return nil, err
+	}
+	if err := session.CheckLimit("list", limit); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []session.Record
+	for k, r := range s.byKey {
+		if bytes.Compare(k[:], after[:]) > 0 {
+			out = append(out, clone(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b session.Record) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Count implements session.Store.
+func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+	if err := session.CheckContext(ctx, "count"); err != nil {
+		return session.Counts{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var c session.Counts
+	for _, r := range s.byKey {
+		if r.Live(now) {
+			c.Live++
+		} else {
+			c.Expired++
+		}
+	}
+	return c, nil
+}
+
+// DeleteExpired implements session.Store.
+func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
+	if err := session.CheckContext(ctx, "delete expired"); err != nil {
+		return 0, time.Time{}, err
+	}
+	if err := session.CheckLimit("delete expired", limit); err != nil {
+		return 0, time.Time{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []*session.Record
+	for _, r := range s.byKey {
+		if !r.IdleExpiresAt.Before(from) && !r.IdleExpiresAt.After(now) {
+			due = append(due, r)
+		}
+	}
+	slices.SortFunc(due, func(a, b *session.Record) int { return a.IdleExpiresAt.Compare(b.IdleExpiresAt) })
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	var last time.Time
+	for _, r := range due {
+		s.remove(r)
+		last = r.IdleExpiresAt
+	}
+	return len(due), last, nil
+}
+
+// AcquireLease implements session.Leaser.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	if err := session.CheckContext(ctx, "acquire lease"); err != nil {
+		return false, err
+	}
+	if name == "" || holder == "" || ttl <= 0 {
+		return false, session.Invalid("acquire lease", "empty name or holder, or non-positive ttl")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[name]; ok && l.holder != holder && now.Before(l.until) {
+		return false, nil
+	}
+	s.leases[name] = lease{holder: holder, until: now.Add(ttl)}
+	return true, nil
+}
+
+// ReleaseLease implements session.Leaser.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	if err := session.CheckContext(ctx, "release lease"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.leases[name]; ok && l.holder == holder {
+		delete(s.leases, name)
+	}
+	return nil
+}

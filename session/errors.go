@@ -1,0 +1,81 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by stores and the manager. Test for them with errors.Is: stores
+// wrap them with the operation and the underlying cause.
+var (
+	// ErrNotFound means no live session has that key: it never existed, it was
+	// deleted, or its idle or absolute expiry has passed.
+	ErrNotFound = errors.New("session: not found or expired")
+
+	// ErrIdleExpired and ErrAbsoluteExpired are what Load returns for a session
+	// that exists but has expired. Both match ErrNotFound with errors.Is; they
+	// exist so that logs and metrics can tell the two apart.
+	ErrIdleExpired     error = &expiredError{"idle timeout passed"}
+	ErrAbsoluteExpired error = &expiredError{"absolute lifetime passed"}
+
+	// ErrConflict means a Save lost an optimistic-concurrency race: the stored
+	// version is not the one the caller loaded.
+	ErrConflict = errors.New("session: version conflict")
+
+	// ErrExists means Create or Rotate found the key already taken. Stores never
+	// overwrite an existing row to create one.
+	ErrExists = errors.New("session: key already exists")
+
+	// ErrUnavailable means the store could not be reached or did not answer in
+	// time (connection refused, timeout, cancelled context). It never means "no
+	// session": callers must not treat it as an anonymous visitor.
+	ErrUnavailable = errors.New("session: store unavailable")
+
+	// ErrTooLarge means a payload exceeds MaxDataSize.
+	ErrTooLarge = errors.New("session: data too large")
+
+	// ErrInvalid means an argument is malformed: a key of the wrong length, nil
+	// data, an empty owner where one is required, a non-positive batch size.
+	ErrInvalid = errors.New("session: invalid argument")
+
+	// ErrCorrupt means a stored row could not be read back (bad key length,
+	// undecodable payload). The row is left in place for inspection.
+	ErrCorrupt = errors.New("session: corrupt record")
+)
+
+// MaxDataSize is the largest encoded session payload a store accepts (1 MiB).
+// Sessions are meant to hold identifiers and small state, not documents; the
+// bound keeps one visitor from bloating rows and every request that reads them.
+const MaxDataSize = 1 << 20
+
+// Unavailable wraps cause as an ErrUnavailable for operation op, keeping cause
+// reachable through errors.Is / errors.As (context.DeadlineExceeded, say).
+func Unavailable(op string, cause error) error {
+	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, cause)
+}
+
+// Invalid returns an ErrInvalid describing what was wrong with an argument.
+func Invalid(op, reason string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalid, op, reason)
+}
+
+// ConflictError is returned by the manager when two requests changed the same
+// field and that field's merge policy (session:"...,merge=error") forbids
+// choosing a winner. It matches ErrConflict with errors.Is.
+type ConflictError struct {
+	// Fields holds the wire keys of the fields both requests changed.
+	Fields []string
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("session: conflicting changes to %v", e.Fields)
+}
+
+// Is makes errors.Is(err, ErrConflict) true for a *ConflictError.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// expiredError is a not-found error that also says why.
+type expiredError struct{ why string }
+
+func (e *expiredError) Error() string        { return "session: expired: " + e.why }
+func (e *expiredError) Is(target error) bool { return target == ErrNotFound }
