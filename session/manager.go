@@ -1,21 +1,152 @@
 package session
 
-import "context"
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
 
-// Manager loads, saves and rotates sessions of type T for HTTP requests.
-// (Skeleton: the runtime is being built; the signatures below are the seam the
-// generated code relies on and will not change.)
+// Defaults that New sets. They are documented in docs/RUNTIME.md.
+const (
+	// DefaultIdleTimeout ends a session nobody used for 30 minutes (OWASP's
+	// upper bound for low-risk applications).
+	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultLifetime ends any session 24 hours after it was created.
+	DefaultLifetime = 24 * time.Hour
+	// DefaultTouchFraction refreshes the idle expiry only after a quarter of the
+	// idle window has passed since it was last written, so that read-only
+	// requests rarely write.
+	DefaultTouchFraction = 0.25
+	// DefaultRotateGrace keeps a rotated-away token working for 30 seconds, long
+	// enough for requests already in flight with it.
+	DefaultRotateGrace = 30 * time.Second
+	// DefaultMaxRetries bounds the reload-merge-save rounds after a version
+	// conflict.
+	DefaultMaxRetries = 10
+)
+
+// Manager loads, saves and rotates sessions of type T for HTTP requests. P is the
+// generated codec (*T). Configure it through its fields after New and before its
+// Handler serves the first request; it must not be changed afterwards.
+//
+// Several managers may serve one application (different session types, or the
+// same type under different cookie names): each finds its own session in the
+// request context.
 type Manager[T any, P Codec[T]] struct {
 	// Store persists the sessions.
 	Store Store
+	// Cookie configures the session cookie.
+	Cookie CookieConfig
+	// IdleTimeout ends a session that no request used for this long.
+	IdleTimeout time.Duration
+	// Lifetime is the absolute limit of a session counted from its creation,
+	// however active it is.
+	Lifetime time.Duration
+	// TouchFraction (0..1) is the fraction of IdleTimeout that must have passed
+	// since the stored idle expiry was last written before a request that
+	// changed nothing writes it again. Lower means more precise idle expiry
+	// and more writes; 0 touches on every request.
+	TouchFraction float64
+	// RotateGrace is how long a rotated-away token keeps loading the session.
+	RotateGrace time.Duration
+	// MaxRetries bounds the reload-merge-save rounds of a save that keeps
+	// losing version races.
+	MaxRetries int
+	// ErrorHandler writes the response when the session cannot be loaded or
+	// saved. The default answers 503 for ErrUnavailable and 500 otherwise,
+	// with a body that reveals nothing internal.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives lifecycle and fault records; default slog.Default().
+	// Records carry key_prefix, never a token.
+	Logger *slog.Logger
+	// Metrics receives event counts and store latencies; default NopMetrics.
+	Metrics Metrics
+	// Now is the clock that decides expiry; tests replace it.
+	Now func() time.Time
+
+	once       sync.Once
+	setupErr   error
+	cookie     CookieConfig  // Cookie as sent: prefix applied, forced attributes set
+	touchAfter time.Duration // TouchFraction of IdleTimeout
+	untimed    bool          // Metrics is NopMetrics: skip timing store calls
+	updates    keyLocks      // queues Update cycles per session in this process
 }
 
-// New returns a Manager for sessions of type T kept in store. P is inferred:
-// New[Visitor](store).
+// New returns a Manager for sessions of type T kept in store, with the defaults
+// above. P is inferred: New[Visitor](store).
 func New[T any, P Codec[T]](store Store) *Manager[T, P] {
-	return &Manager[T, P]{Store: store}
+	return &Manager[T, P]{
+		Store:         store,
+		Cookie:        defaultCookie(),
+		IdleTimeout:   DefaultIdleTimeout,
+		Lifetime:      DefaultLifetime,
+		TouchFraction: DefaultTouchFraction,
+		RotateGrace:   DefaultRotateGrace,
+		MaxRetries:    DefaultMaxRetries,
+		ErrorHandler:  DefaultErrorHandler,
+		Logger:        slog.Default(),
+		Metrics:       NopMetrics{},
+		Now:           time.Now,
+	}
 }
 
+// Check validates the configuration. Handler panics with the same error, so
+// that a misconfigured manager fails at startup rather than on a request.
+func (m *Manager[T, P]) Check() error {
+	m.once.Do(func() { m.setupErr = m.setup() })
+	return m.setupErr
+}
+
+// setup validates the fields, fills in defaults for the ones left nil and
+// precomputes what every request would otherwise recompute.
+func (m *Manager[T, P]) setup() error {
+	switch {
+	case m.Store == nil:
+		return Invalid("manager", "nil Store")
+	case m.IdleTimeout <= 0 || m.Lifetime <= 0:
+		return Invalid("manager", "IdleTimeout and Lifetime must be positive")
+	case m.TouchFraction < 0 || m.TouchFraction > 1:
+		return Invalid("manager", "TouchFraction must be within [0, 1]")
+	case m.RotateGrace < 0 || m.MaxRetries < 0:
+		return Invalid("manager", "RotateGrace and MaxRetries must not be negative")
+	}
+	m.cookie = m.Cookie.effective()
+	if err := m.cookie.check(); err != nil {
+		return err
+	}
+	m.touchAfter = time.Duration(m.TouchFraction * float64(m.IdleTimeout))
+	if m.ErrorHandler == nil {
+		m.ErrorHandler = DefaultErrorHandler
+	}
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if m.Metrics == nil {
+		m.Metrics = NopMetrics{}
+	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	_, m.untimed = m.Metrics.(NopMetrics)
+	return nil
+}
+
+// DefaultErrorHandler answers 503 Service Unavailable when the store is
+// unavailable (the client may retry; nobody is logged out) and 500 otherwise.
+// The body is the bare status text: causes go to the log, not to the client.
+func DefaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
+	code := http.StatusInternalServerError
+	if errors.Is(err, ErrUnavailable) {
+		code = http.StatusServiceUnavailable
+	}
+	http.Error(w, http.StatusText(code), code)
+}
+
+// ctxKey finds a manager's session in a request context. It holds the manager so
+// that several managers, even of the same T, do not see each other's sessions.
 type ctxKey[T any, P Codec[T]] struct{ m *Manager[T, P] }
 
 // From returns the session that m's middleware attached to ctx, or nil when ctx
@@ -25,16 +156,15 @@ func (m *Manager[T, P]) From(ctx context.Context) *Session[T, P] {
 	return s
 }
 
-// Session is one request's view of a session of type T.
-type Session[T any, P Codec[T]] struct {
-	value   T
-	changed FieldSet
+// now is the manager's clock.
+func (m *Manager[T, P]) now() time.Time { return m.Now() }
+
+// idleExpiry returns the idle expiry a write at now sets: now+IdleTimeout, but
+// never past the absolute expiry.
+func (m *Manager[T, P]) idleExpiry(now, absolute time.Time) time.Time {
+	t := now.Add(m.IdleTimeout)
+	if t.After(absolute) {
+		return absolute
+	}
+	return t
 }
-
-// Value returns the session's value. Read it freely; change it only through the
-// generated setters (which call Changed) or Update, or the change is not saved.
-func (s *Session[T, P]) Value() *T { return &s.value }
-
-// Changed records that field i (a field index, see Codec) was modified. It is
-// called by generated setters.
-func (s *Session[T, P]) Changed(i int) { s.changed.Add(i) }

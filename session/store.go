@@ -75,9 +75,10 @@ type Store interface {
 
 	// Load returns the live session whose current key is key, or whose
 	// previous key is key while now is before PrevExpiresAt. The returned
-	// record always carries the current key. A session that exists but has
-	// expired yields ErrIdleExpired or ErrAbsoluteExpired, which match
-	// ErrNotFound.
+	// record always carries the current key. A session that exists under its
+	// current key but has expired yields ErrIdleExpired or ErrAbsoluteExpired
+	// (which match ErrNotFound; when both have passed, the absolute one); an
+	// expired session addressed by a previous key yields plain ErrNotFound.
 	Load(ctx context.Context, key Key, now time.Time) (Record, error)
 
 	// Save writes rec.Owner and rec.Data, and moves the idle expiry forward to
@@ -90,7 +91,7 @@ type Store interface {
 
 	// Touch moves the idle expiry of the live session whose current key is key
 	// forward to idleExpiresAt (never backwards, never past the absolute expiry)
-	// without changing its version.
+	// without changing its version. ErrNotFound when there is no such session.
 	Touch(ctx context.Context, key Key, idleExpiresAt, now time.Time) error
 
 	// Rotate gives the live session whose current key is oldKey the key newKey,
@@ -104,11 +105,13 @@ type Store interface {
 	// its grace window, is key. Deleting an absent session is not an error.
 	Delete(ctx context.Context, key Key, now time.Time) error
 
-	// DeleteOwner removes every session of owner except the one whose current
-	// key is except (the zero Key spares none) and returns how many went.
+	// DeleteOwner removes every session of owner, expired ones included, except
+	// the one whose current key is except (the zero Key spares none), and
+	// returns how many went. An empty owner yields ErrInvalid.
 	DeleteOwner(ctx context.Context, owner string, except Key) (int64, error)
 
-	// ListOwner returns the live sessions of owner, newest first.
+	// ListOwner returns the live sessions of owner, newest first. An empty
+	// owner yields ErrInvalid.
 	ListOwner(ctx context.Context, owner string, now time.Time) ([]Record, error)
 
 	// List returns up to limit sessions, live or expired, whose current key

@@ -1,0 +1,221 @@
+package cleanup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/bench/ceiling/freshdb"
+	"github.com/sessiongen/sessiongen/janitor"
+	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// The data set of the issue: expired sessions to clean next to live ones that
+// keep being read, each with a ~300-byte payload.
+const (
+	expiredRows = 1_000_000
+	liveRows    = 100_000
+	payloadSize = 300
+)
+
+// The foreground load: loaders goroutines, each loading a random live session
+// every loadEvery (8 x 500/s = 4,000 loads/s, about a tenth of this machine's
+// primary-key ceiling: a busy site, not a saturated server), for
+// baselineFor before the cleanup and throughout it.
+const (
+	loaders     = 8
+	loadEvery   = 2 * time.Millisecond
+	baselineFor = 5 * time.Second
+)
+
+// BenchmarkCleanup reports, per batch size:
+//
+//	rows/s        cleanup throughput (target >= 100,000)
+//	base-p50-µs   load latency without cleanup
+//	base-p99-µs
+//	during-p50-µs load latency while the cleanup runs
+//	during-p99-µs
+//	p99-ratio     during-p99 / base-p99 (target <= 2)
+//
+// Run it once per size: go test -run XXX -bench Cleanup -benchtime 1x ./cleanup/
+func BenchmarkCleanup(b *testing.B) {
+	ctx := context.Background()
+	db, err := freshdb.Create(ctx, freshdb.ServerURL(), "sessiongen_bench_cleanup_")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Drop(context.Background()) })
+	loadPool := openPool(b, db.URL, loaders)
+	cleanPool := openPool(b, db.URL, 2)
+	if err := pgstore.Migrate(ctx, cleanPool); err != nil {
+		b.Fatal(err)
+	}
+	liveKeys := make([]session.Key, liveRows)
+	for i := range liveKeys {
+		liveKeys[i] = keyOf(expiredRows + 1 + i)
+	}
+
+	stores := []struct {
+		name string
+		open func(*pgxpool.Pool) session.Store
+	}{
+		{"query=pgstore", func(p *pgxpool.Pool) session.Store { return pgstore.New(p) }},
+		{"query=ctid", func(p *pgxpool.Pool) session.Store { return ctidStore{pgstore.New(p), p} }},
+	}
+	for _, st := range stores {
+		for _, batch := range []int{1000, 5000, 20000} {
+			b.Run(fmt.Sprintf("%s/batch=%d", st.name, batch), func(b *testing.B) {
+				for range b.N {
+					b.StopTimer()
+					now := seed(b, cleanPool)
+					base := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() { time.Sleep(baselineFor) })
+
+					var res janitor.Result
+					b.StartTimer()
+					during := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() {
+						res, err = janitor.Sweep(ctx, st.open(cleanPool), janitor.Options{
+							Batch: batch,
+							Now:   func() time.Time { return now },
+						})
+					})
+					b.StopTimer()
+					if err != nil || res.Deleted != expiredRows {
+						b.Fatalf("cleanup: %+v, %v; want %d deleted", res, err, expiredRows)
+					}
+					b.ReportMetric(float64(res.Deleted)/res.Elapsed.Seconds(), "rows/s")
+					b.ReportMetric(micros(base.p50), "base-p50-µs")
+					b.ReportMetric(micros(base.p99), "base-p99-µs")
+					b.ReportMetric(micros(during.p50), "during-p50-µs")
+					b.ReportMetric(micros(during.p99), "during-p99-µs")
+					b.ReportMetric(float64(during.p99)/float64(base.p99), "p99-ratio")
+					b.Logf("batch %d: %d rows in %v (%d batches); loads: baseline %d, during %d",
+						batch, res.Deleted, res.Elapsed.Round(time.Millisecond), res.Batches, base.n, during.n)
+				}
+			})
+		}
+	}
+}
+
+func openPool(b *testing.B, url string, conns int32) *pgxpool.Pool {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns, cfg.MinConns = conns, conns
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	return pool
+}
+
+// keyOf is the key of session number i, as seed computes it in SQL:
+// sha256 of i as a big-endian int8.
+func keyOf(i int) session.Key {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(i))
+	return sha256.Sum256(n[:])
+}
+
+// seed empties the table and fills it in one statement per kind: sessions
+// 1..expiredRows expired over the last 11 days (seven per second, so that
+// batches split runs of equal expiry), the next liveRows live for the next
+// hours. It then vacuums and analyses, so that every run starts from the
+// same settled table, and returns the "now" the rows were made for.
+func seed(b *testing.B, pool *pgxpool.Pool) time.Time {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	const insert = `
+INSERT INTO sessiongen_sessions (key, owner, data, version, created_at, idle_expires_at, absolute_expires_at)
+SELECT sha256(int8send(i)), NULL,
+       convert_to(substr(repeat(md5(i::text), 10), 1, $4), 'UTF8'), 1,
+       t - interval '1 day', t, t + interval '1 day'
+  FROM generate_series($2::bigint, $3::bigint) AS i,
+       LATERAL (SELECT $1::timestamptz + ($5::float8 * (i - $2::bigint)) * interval '1 second' AS t) AS at`
+	start := time.Now()
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{"TRUNCATE sessiongen_sessions, sessiongen_leases", nil},
+		// Expired: from now-1s backwards, 7 per second.
+		{insert, []any{now.Add(-time.Second), 1, expiredRows, payloadSize, -1.0 / 7}},
+		// Live: from now+1min onwards, one every 0.1 s.
+		{insert, []any{now.Add(time.Minute), expiredRows + 1, expiredRows + liveRows, payloadSize, 0.1}},
+		{"VACUUM ANALYZE sessiongen_sessions", nil},
+	}
+	for _, s := range steps {
+		if _, err := pool.Exec(ctx, s.sql, s.args...); err != nil {
+			b.Fatalf("seed: %v", err)
+		}
+	}
+	counts, err := pgstore.New(pool).Count(ctx, now)
+	if err != nil || counts != (session.Counts{Live: liveRows, Expired: expiredRows}) {
+		b.Fatalf("seeded %+v, %v", counts, err)
+	}
+	b.Logf("seeded %d rows in %v", expiredRows+liveRows, time.Since(start).Round(time.Millisecond))
+	return now
+}
+
+// latencies summarises one measurement.
+type latencies struct {
+	n        int
+	p50, p99 time.Duration
+}
+
+// measureLoads runs the paced foreground load while work runs, and returns the
+// latency percentiles of the loads that ran meanwhile.
+func measureLoads(b *testing.B, store session.Store, keys []session.Key, now time.Time, work func()) latencies {
+	ctx, stop := context.WithCancel(context.Background())
+	var (
+		mu  sync.Mutex
+		all []time.Duration
+		wg  sync.WaitGroup
+	)
+	for g := range loaders {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), uint64(now.UnixNano())))
+			var mine []time.Duration
+			tick := time.NewTicker(loadEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					mu.Lock()
+					all = append(all, mine...)
+					mu.Unlock()
+					return
+				case <-tick.C:
+				}
+				t := time.Now()
+				if _, err := store.Load(ctx, keys[rng.IntN(len(keys))], now); err != nil {
+					if ctx.Err() == nil {
+						b.Errorf("load: %v", err)
+					}
+					continue
+				}
+				mine = append(mine, time.Since(t))
+			}
+		})
+	}
+	work()
+	stop()
+	wg.Wait()
+	slices.Sort(all)
+	if len(all) == 0 {
+		b.Fatal("no load completed")
+	}
+	return latencies{n: len(all), p50: all[len(all)/2], p99: all[len(all)*99/100]}
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the whole comparison against PostgreSQL and scs and writes the raw
+# outputs to bench/out/ (gitignored). Run from anywhere:
+#
+#   bench/run.sh                      # full run (about 15 minutes)
+#   DURATION=5s REPS=1 COUNT=1 bench/run.sh   # quick smoke run
+#
+# Needs a PostgreSQL server ($SESSIONGEN_TEST_DATABASE_URL, default
+# postgres://postgres@127.0.0.1:5432/postgres, a role that may create
+# databases) and pgbench on PATH. Each part makes its own databases and drops
+# them. The docs/bench/*.md tables are copied from these outputs.
+set -euo pipefail
+cd "$(dirname "$0")"
+DURATION=${DURATION:-20s}     # ceiling: each pgbench / pgstore measurement
+HTTP_DURATION=${HTTP_DURATION:-15s}
+REPS=${REPS:-3}               # httpload: alternating runs per side, median kept
+COUNT=${COUNT:-5}             # go test -bench -count for the micro-benchmarks
+out=out
+mkdir -p "$out"
+
+step() { echo "== $* ($(date -u +%T))" >&2; }
+
+step "ceiling: pgbench vs pgstore"
+go run ./ceiling -duration "$DURATION" -out "$out/ceiling.md" -cpuprofile "$out/ceiling.pprof" 2>"$out/ceiling.log"
+go tool pprof -top -nodecount=30 "$out/ceiling.pprof" >"$out/ceiling-top.txt" 2>/dev/null || true
+
+step "httpload: sessiongen + pgstore vs scs + pgxstore"
+go run ./httpload -duration "$HTTP_DURATION" -reps "$REPS" -out "$out/http.md" -cpuprofile "$out/http" 2>"$out/http.log"
+for p in "$out"/http-*.pprof; do
+	go tool pprof -top -nodecount=30 "$p" >"${p%.pprof}-top.txt" 2>/dev/null || true
+done
+
+step "lostupdate: scs vs sessiongen, memory and PostgreSQL"
+LOSTUPDATE_REPORT="$PWD/$out/lostupdate.md" go test -count=1 -v ./lostupdate >"$out/lostupdate.txt" 2>&1
+
+# Micro-benchmarks other parts keep in their own folders, when present.
+for dir in codec middleware cleanup store; do
+	if [ -d "$dir" ]; then
+		step "go test -bench ./$dir"
+		go test -run '^$' -bench . -benchmem -count "$COUNT" "./$dir/..." >"$out/$dir.txt" 2>&1
+	fi
+done
+step "done: outputs in bench/$out"

@@ -1,0 +1,97 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// The benchmarks run against a real server (internal/testdb) for comparison
+// with the pgbench ceiling in STACK-NOTES; docs/bench/store.md has the command
+// and the numbers. Payloads are ~300 bytes, like the pgbench rows.
+
+const benchSessions = 1000
+
+func benchStore(b *testing.B) (*pgstore.Store, []session.Record) {
+	s, _ := newStore(b)
+	recs := make([]session.Record, benchSessions)
+	for i := range recs {
+		recs[i] = newRecord(b)
+		recs[i].Data = make([]byte, 300)
+		if err := s.Create(context.Background(), recs[i]); err != nil {
+			b.Fatal(err)
+		}
+		recs[i].Version = 1
+	}
+	return s, recs
+}
+
+func BenchmarkLoad(b *testing.B) {
+	s, recs := benchStore(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Load(ctx, recs[i%len(recs)].Key, base); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkLoadParallel(b *testing.B) {
+	s, recs := benchStore(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer() // RunParallel, unlike b.Loop, does not exclude the setup
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.Load(ctx, recs[i%len(recs)].Key, base); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkSave writes data and, like the runtime's lazy expiry, leaves the
+// idle expiry alone (a HOT update).
+func BenchmarkSave(b *testing.B) {
+	s, recs := benchStore(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		save(b, s, &recs[i%len(recs)])
+		i++
+	}
+}
+
+// BenchmarkSaveParallel gives each goroutine a session of its own, so that
+// no save loses a version race.
+func BenchmarkSaveParallel(b *testing.B) {
+	s, _ := newStore(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		rec := newRecord(b)
+		rec.Data = make([]byte, 300)
+		if err := s.Create(ctx, rec); err != nil {
+			b.Fatal(err)
+		}
+		rec.Version = 1
+		for pb.Next() {
+			save(b, s, &rec)
+		}
+	})
+}
+
+func save(b *testing.B, s *pgstore.Store, rec *session.Record) {
+	v, err := s.Save(context.Background(), *rec, base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec.Version = v
+}

@@ -1,0 +1,111 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// SQLSTATE codes and classes the store maps to contract errors.
+const (
+	uniqueViolation = "23505"
+	checkViolation  = "23514"
+	// Class 08 (connection exception), 53 (insufficient resources: too many
+	// connections, disk full) and 57P (operator intervention: shutdown, crash
+	// recovery, cannot connect now) mean the server cannot serve us right now.
+	classConnection = "08"
+	classResources  = "53"
+	classOperator   = "57P"
+)
+
+// Whether a statement may run twice with the same outcome as once. Only such
+// statements are retried when the server ended the connection mid-call, since
+// the first attempt may in rare cases have committed before the connection
+// died; statements that fail before any byte reached the server (SafeToRetry)
+// are retried whatever they are.
+const (
+	idempotent    = true
+	notIdempotent = false
+)
+
+// call runs one statement and retries it once when the failure came from a
+// connection the server had already dropped: pgconn.SafeToRetry (nothing was
+// sent), or, for idempotent statements, a FATAL "terminating connection" from
+// a server that is shutting down, restarting or ended the backend. Such a
+// failure means every pooled connection is probably stale, so the pool is
+// reset first and the retry dials a fresh connection. One retry keeps an
+// outage quick to surface as ErrUnavailable; none is made once ctx is done.
+func (s *Store) call(ctx context.Context, op string, repeatable bool, run func(context.Context) error) error {
+	err := run(ctx)
+	if err != nil && ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable && serverEndedConnection(err)) {
+		s.pool.Reset()
+		err = run(ctx)
+	}
+	return classify(op, err)
+}
+
+// serverEndedConnection reports an error of class 57P (admin or crash
+// shutdown, cannot connect now, database dropped): the server sends these as
+// FATAL and closes the connection.
+func serverEndedConnection(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, classOperator)
+}
+
+// classify maps a pgx error to the contract's errors, keeping the cause
+// reachable through errors.Is / errors.As. An outage never looks like "no
+// session": pgx.ErrNoRows is the only error that becomes ErrNotFound.
+func classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return session.ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == uniqueViolation:
+			return fmt.Errorf("%w: %s: %w", session.ErrExists, op, err)
+		case pgErr.Code == checkViolation:
+			return fmt.Errorf("%w: %s: %w", session.ErrInvalid, op, err)
+		case strings.HasPrefix(pgErr.Code, classConnection), strings.HasPrefix(pgErr.Code, classResources),
+			strings.HasPrefix(pgErr.Code, classOperator):
+			return session.Unavailable(op, err)
+		}
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	if unreachable(err) {
+		return session.Unavailable(op, err)
+	}
+	return fmt.Errorf("pgstore: %s: %w", op, err)
+}
+
+// unreachable reports whether err means the server could not be reached or
+// did not answer in time, as opposed to rejecting the statement.
+func unreachable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &connectErr) ||
+		errors.As(err, &netErr) ||
+		pgconn.Timeout(err) ||
+		pgconn.SafeToRetry(err)
+}
+
+// corrupt reports a stored row that cannot be read back.
+func corrupt(column string, n int) error {
+	return fmt.Errorf("%w: %s has %d bytes, want %d", session.ErrCorrupt, column, n, session.KeySize)
+}

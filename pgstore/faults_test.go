@@ -1,0 +1,169 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// closedPort returns a loopback address on which nothing listens.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// A database that is down must never look like "no session".
+func TestServerDownIsUnavailable(t *testing.T) {
+	pool, err := pgxpool.New(context.Background(),
+		"postgres://postgres@"+closedPort(t)+"/postgres?connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	s := pgstore.New(pool)
+	rec := newRecord(t)
+	ops := map[string]func(ctx context.Context) error{
+		"Create": func(ctx context.Context) error { return s.Create(ctx, rec) },
+		"Load": func(ctx context.Context) error {
+			_, err := s.Load(ctx, rec.Key, base)
+			return err
+		},
+		"Save": func(ctx context.Context) error {
+			_, err := s.Save(ctx, rec, base)
+			return err
+		},
+		"Touch":  func(ctx context.Context) error { return s.Touch(ctx, rec.Key, base.Add(time.Hour), base) },
+		"Delete": func(ctx context.Context) error { return s.Delete(ctx, rec.Key, base) },
+		"Count": func(ctx context.Context) error {
+			_, err := s.Count(ctx, base)
+			return err
+		},
+		"AcquireLease": func(ctx context.Context) error {
+			_, err := s.AcquireLease(ctx, "cleanup", "me", time.Minute, base)
+			return err
+		},
+	}
+	for name, op := range ops {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err := op(ctx)
+			if !errors.Is(err, session.ErrUnavailable) || errors.Is(err, session.ErrNotFound) {
+				t.Errorf("%s on a closed port: %v, want ErrUnavailable and not ErrNotFound", name, err)
+			}
+		})
+	}
+}
+
+// A statement that outlives its context (here: blocked behind another
+// connection's row lock) returns ErrUnavailable wrapping the deadline.
+// Like any call whose answer was lost, it may still commit once the lock is
+// released (the server does not know the client left): the row then holds
+// either the old or the new state, never a mix, and the store stays usable.
+func TestDeadlineWhileBlockedIsUnavailable(t *testing.T) {
+	s, pool := newStore(t)
+	rec := mustCreate(t, s)
+	ctx := context.Background()
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM sessiongen_sessions WHERE key = $1 FOR UPDATE", rec.Key[:]); err != nil {
+		t.Fatal(err)
+	}
+
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	rec.Data = []byte("never written")
+	_, err = s.Save(short, rec, base)
+	if !errors.Is(err, session.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Save blocked past its deadline: %v, want ErrUnavailable wrapping context.DeadlineExceeded", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load(ctx, rec.Key, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := got.Version == 1 && string(got.Data) == "payload"
+	saved := got.Version == 2 && string(got.Data) == "never written"
+	if !old && !saved {
+		t.Errorf("after a timed-out Save: version %d data %q, want the old or the new state", got.Version, got.Data)
+	}
+}
+
+// After the server drops every connection of the pool (as in a restart), the
+// next call succeeds: the store retries the safe-to-retry failure of the stale
+// connection once.
+func TestStaleConnectionsAreRetried(t *testing.T) {
+	s, pool := newStore(t)
+	rec := mustCreate(t, s)
+	ctx := context.Background()
+
+	// Open several connections so the pool holds more than one stale one.
+	conns := make([]*pgxpool.Conn, 4)
+	for i := range conns {
+		var err error
+		if conns[i], err = pool.Acquire(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	terminateBackends(t, pool)
+
+	for i := range 2 * len(conns) {
+		if _, err := s.Load(ctx, rec.Key, base); err != nil {
+			t.Fatalf("Load %d after the server dropped the pool's connections: %v", i, err)
+		}
+	}
+}
+
+// terminateBackends ends, from a connection of its own, every server process
+// serving pool's database, and waits until they are gone.
+func terminateBackends(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	const others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+	var n int
+	if err := admin.QueryRow(ctx, "SELECT count(pg_terminate_backend(pid)) "+others).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no backends to terminate: the pool holds no connections")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if err := admin.QueryRow(ctx, "SELECT count(*) "+others).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d backends still alive after pg_terminate_backend", n)
+		}
+	}
+}

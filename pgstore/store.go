@@ -1,0 +1,78 @@
+// Package pgstore is the PostgreSQL session.Store, built on a *pgxpool.Pool and
+// the SQL in queries/postgres (compiled by sqlc into gen/pgdb).
+//
+// Every method is one SQL statement: no transaction spans a request. The schema
+// comes from schema/postgres; apply it with Migrate (or the sessiongen CLI)
+// before use. docs/SCHEMA.md explains the table and its indexes.
+package pgstore
+
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/gen/pgdb"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// Store is a session.Store and session.Leaser on PostgreSQL. It is safe for
+// concurrent use; it holds no state besides the pool.
+type Store struct {
+	pool *pgxpool.Pool
+	q    *pgdb.Queries
+}
+
+var (
+	_ session.Store  = (*Store)(nil)
+	_ session.Leaser = (*Store)(nil)
+)
+
+// New returns a store on pool. The pool keeps pgx's default exec mode (cached
+// prepared statements), the fastest for these short, repeated statements.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, q: pgdb.New(pool)}
+}
+
+// toRecord converts a row, refusing keys of the wrong length (ErrCorrupt) so
+// that a damaged row is reported rather than silently truncated or padded.
+func toRecord(row pgdb.SessiongenSession) (session.Record, error) {
+	rec := session.Record{
+		Data:              row.Data,
+		Version:           row.Version,
+		CreatedAt:         row.CreatedAt.UTC(),
+		IdleExpiresAt:     row.IdleExpiresAt.UTC(),
+		AbsoluteExpiresAt: row.AbsoluteExpiresAt.UTC(),
+	}
+	var err error
+	if rec.Key, err = session.KeyFromBytes(row.Key); err != nil {
+		return session.Record{}, corrupt("key", len(row.Key))
+	}
+	if row.Owner != nil {
+		rec.Owner = *row.Owner
+	}
+	if row.PrevKey != nil {
+		if rec.PrevKey, err = session.KeyFromBytes(row.PrevKey); err != nil {
+			return session.Record{}, corrupt("prev_key", len(row.PrevKey))
+		}
+	}
+	if row.PrevExpiresAt != nil {
+		rec.PrevExpiresAt = row.PrevExpiresAt.UTC()
+	}
+	return rec, nil
+}
+
+// toRecords converts a page of rows; one corrupt row fails the page.
+func toRecords(rows []pgdb.SessiongenSession) ([]session.Record, error) {
+	out := make([]session.Record, 0, len(rows))
+	for _, row := range rows {
+		rec, err := toRecord(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// noTime is the zero time the contract uses for "no expiry returned".
+var noTime time.Time

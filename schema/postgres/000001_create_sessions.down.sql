@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS sessiongen_leases;
+DROP TABLE IF EXISTS sessiongen_sessions;

@@ -1,0 +1,3 @@
+-- Dropping a table drops its indexes.
+DROP TABLE IF EXISTS sessiongen_leases;
+DROP TABLE IF EXISTS sessiongen_sessions;

@@ -1,0 +1,43 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// TestKeyLocks: one holder per key, other keys unaffected, a waiter gives up
+// with its context, and entries do not outlive their users.
+func TestKeyLocks(t *testing.T) {
+	var l keyLocks
+	a, b := Key{1}, Key{2}
+	ka, err := l.lock(t.Context(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := l.lock(t.Context(), b)
+	if err != nil {
+		t.Fatalf("another key blocked: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // the request is gone while a is held: the waiter must give up
+	if _, err := l.lock(ctx, a); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("second holder of a: %v, want ErrUnavailable wrapping Canceled", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		kl, err := l.lock(t.Context(), a)
+		if err == nil {
+			l.unlock(a, kl)
+		}
+		got <- err
+	}()
+	l.unlock(a, ka)
+	if err := <-got; err != nil {
+		t.Fatalf("waiter after unlock: %v", err)
+	}
+	l.unlock(b, kb)
+	if len(l.m) != 0 {
+		t.Fatalf("%d lock entries left", len(l.m))
+	}
+}

@@ -1,0 +1,138 @@
+package session
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Rotate gives the session a new token, keeping its data. Call it on login and
+// on any privilege change, before writing the response: the old token keeps
+// loading the session for RotateGrace, so that requests already in flight with
+// it still work, and then stops. A session not stored yet just gets its fresh
+// token when it is created. A request that reached the session through an old
+// token cannot rotate it again (Rotate does nothing): it holds no current
+// token, and the browser already has the new one.
+func (s *Session[T, P]) Rotate(ctx context.Context) error {
+	switch {
+	case s.gone:
+		return ErrNotFound
+	case s.headerSent:
+		return ErrHeaderWritten
+	case !s.stored || s.viaPrev:
+		return nil
+	}
+	var err error
+	for range 3 { // see create: ErrExists only keeps the contract harmless
+		t := newToken()
+		key := t.key()
+		now := s.m.now()
+		start := s.m.startCall()
+		err = s.m.Store.Rotate(ctx, s.key, key, now.Add(s.m.RotateGrace), now)
+		if err = s.m.observed(ctx, opRotate, s.key, start, err); err == nil {
+			s.m.note(ctx, slog.LevelInfo, EventRotated, key, nil)
+			s.key, s.minted, s.cookie = key, t, cookieSet
+			return nil
+		}
+		if isNotFound(err) {
+			s.noteGone(ctx)
+			return err
+		}
+		if !isExists(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// Destroy deletes the session (logout) and tells the browser to drop the
+// cookie. Nothing in this request writes the session again, and a slower
+// concurrent request cannot bring it back.
+func (s *Session[T, P]) Destroy(ctx context.Context) error {
+	if s.stored {
+		start := s.m.startCall()
+		if err := s.m.observed(ctx, opDelete, s.key, start, s.m.Store.Delete(ctx, s.key, s.m.now())); err != nil {
+			return err
+		}
+		s.m.note(ctx, slog.LevelInfo, EventDestroyed, s.key, nil)
+	}
+	s.markGone()
+	var zero T
+	s.value = zero
+	return nil
+}
+
+// Device describes one of a user's sessions, without its data.
+type Device struct {
+	// Key identifies the session; safe to show and log.
+	Key Key
+	// CreatedAt is when the session was created (the login, typically).
+	CreatedAt time.Time
+	// IdleExpiresAt is when it ends unless used again.
+	IdleExpiresAt time.Time
+	// AbsoluteExpiresAt is when it ends regardless.
+	AbsoluteExpiresAt time.Time
+	// Current marks the session of the request that asked.
+	Current bool
+}
+
+// Devices lists the live sessions of the session's owner, newest first ("your
+// devices"). An anonymous session has none.
+func (s *Session[T, P]) Devices(ctx context.Context) ([]Device, error) {
+	owner := s.Owner()
+	if owner == "" {
+		return nil, nil
+	}
+	start := s.m.startCall()
+	recs, err := s.m.Store.ListOwner(ctx, owner, s.m.now())
+	if err = s.m.observed(ctx, opListOwner, s.key, start, err); err != nil {
+		return nil, err
+	}
+	out := make([]Device, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		out[i] = Device{
+			Key: r.Key, CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt,
+			AbsoluteExpiresAt: r.AbsoluteExpiresAt, Current: s.stored && r.Key == s.key,
+		}
+	}
+	return out, nil
+}
+
+// RevokeOthers ends every other session of the owner ("log out my other
+// devices") and returns how many ended. Their next request is anonymous. An
+// anonymous session has nothing to revoke.
+func (s *Session[T, P]) RevokeOthers(ctx context.Context) (int64, error) {
+	except := Key{}
+	if s.stored {
+		except = s.key
+	}
+	return s.revoke(ctx, except)
+}
+
+// RevokeAll ends every session of the owner, this one included ("log out
+// everywhere"), and returns how many ended.
+func (s *Session[T, P]) RevokeAll(ctx context.Context) (int64, error) {
+	n, err := s.revoke(ctx, Key{})
+	if err != nil {
+		return n, err
+	}
+	// The stored row may carry a different owner (a login in this very
+	// request): delete it explicitly.
+	return n, s.Destroy(ctx)
+}
+
+// revoke deletes the owner's sessions except the one keyed except.
+func (s *Session[T, P]) revoke(ctx context.Context, except Key) (int64, error) {
+	owner := s.Owner()
+	if owner == "" {
+		return 0, nil
+	}
+	start := s.m.startCall()
+	n, err := s.m.Store.DeleteOwner(ctx, owner, except)
+	if err = s.m.observed(ctx, opDeleteOwner, s.key, start, err); err != nil {
+		return 0, err
+	}
+	s.m.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)
+	return n, nil
+}

@@ -1,0 +1,91 @@
+package session
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrHeaderWritten means an operation needed to send a cookie (creating or
+// rotating a session) after the response header had gone out. Set session
+// fields, Update and Rotate before writing the response.
+var ErrHeaderWritten = errors.New("session: response header already written")
+
+// Session is one request's view of a session of type T. It belongs to the
+// request's goroutine: it is not safe for concurrent use.
+type Session[T any, P Codec[T]] struct {
+	m       *Manager[T, P]
+	value   T
+	changed FieldSet // fields set by this request and not saved yet
+
+	key     Key    // current key of the stored session; zero until one exists
+	stored  bool   // a row exists for key
+	base    []byte // the stored bytes value derives from: the base of a conflict merge
+	version int64  // the version base has
+
+	createdAt, idleExpiresAt, absoluteExpiresAt time.Time
+
+	minted token        // the token this request issued (valid when cookie == cookieSet)
+	cookie cookieAction // what the response does with the cookie
+
+	// viaPrev: the session was reached through a rotated-away key, so this
+	// request does not hold the current token. It must not rotate again nor
+	// send a cookie: the browser already got (or is getting) the new one.
+	viaPrev bool
+	// gone: the session was destroyed, revoked or expired under this request.
+	// Nothing in the request writes it again: logout wins.
+	gone bool
+	// reset: the stored row was unreadable and was removed; commit creates a
+	// fresh session under a new token even if nothing else changed.
+	reset bool
+	// headerSent: the response header is out, no cookie can be sent anymore.
+	headerSent bool
+	err        error // the last commit failure, for Err
+
+	w responseWriter[T, P] // allocated with the session: one allocation per request
+}
+
+// Value returns the session's value. Read it freely; change it only through the
+// generated setters (which call Changed) or Update, or the change is not saved.
+func (s *Session[T, P]) Value() *T { return &s.value }
+
+// Changed records that field i (a field index, see Codec) was modified. It is
+// called by generated setters.
+func (s *Session[T, P]) Changed(i int) { s.changed.Add(i) }
+
+// Key returns the store key of the session: the SHA-256 of its token, safe to
+// log. It is the zero Key while the session has not been stored.
+func (s *Session[T, P]) Key() Key { return s.key }
+
+// Owner returns the user the session belongs to (the field tagged user), ""
+// for an anonymous session.
+func (s *Session[T, P]) Owner() string { return P(&s.value).SessionOwner() }
+
+// IsNew reports whether the session has not been stored yet: the visitor sent
+// no valid session cookie and nothing was saved in this request so far.
+func (s *Session[T, P]) IsNew() bool { return !s.stored }
+
+// Err returns the error of the last failed commit, nil if none failed. A
+// streaming handler, whose header went out before its last changes, can check
+// it after Commit.
+func (s *Session[T, P]) Err() error { return s.err }
+
+// adopt makes rec the stored state the request works from.
+func (s *Session[T, P]) adopt(rec *Record) {
+	s.key, s.stored, s.version = rec.Key, true, rec.Version
+	s.base = rec.Data
+	s.createdAt, s.idleExpiresAt, s.absoluteExpiresAt = rec.CreatedAt, rec.IdleExpiresAt, rec.AbsoluteExpiresAt
+}
+
+// markGone records that the stored session disappeared under this request
+// (logout, revocation or expiry elsewhere): its changes are dropped, it is never
+// recreated, and the browser is told to drop the cookie.
+func (s *Session[T, P]) markGone() {
+	s.gone, s.stored = true, false
+	s.changed = FieldSet{}
+	s.reset = false
+	s.cookie = cookieClear
+}
+
+// isNotFound and isExists keep the store-error switches readable.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func isExists(err error) bool   { return errors.Is(err, ErrExists) }

@@ -1,0 +1,84 @@
+package sqlitestore
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/sqlitedb"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// DeleteOwner implements session.Store.
+func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
+	const op = "delete owner"
+	if owner == "" {
+		return 0, session.Invalid(op, "empty owner")
+	}
+	return write(s, ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.DeleteOwnerSessions(ctx, sqlitedb.DeleteOwnerSessionsParams{Owner: owner, ExceptKey: except[:]})
+	})
+}
+
+// ListOwner implements session.Store.
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+	const op = "list owner"
+	if owner == "" {
+		return nil, session.Invalid(op, "empty owner")
+	}
+	rows, err := call(ctx, op, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
+		return s.q.ListOwnerSessions(ctx, sqlitedb.ListOwnerSessionsParams{Owner: owner, Now: micros(now)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toRecords(op, rows)
+}
+
+// List implements session.Store.
+func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
+	const op = "list"
+	if err := session.CheckLimit(op, limit); err != nil {
+		return nil, err
+	}
+	rows, err := call(ctx, op, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
+		return s.q.ListSessions(ctx, sqlitedb.ListSessionsParams{After: after[:], PageSize: int64(limit)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toRecords(op, rows)
+}
+
+// Count implements session.Store.
+func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+	row, err := call(ctx, "count", func(ctx context.Context) (sqlitedb.CountSessionsRow, error) {
+		return s.q.CountSessions(ctx, micros(now))
+	})
+	if err != nil {
+		return session.Counts{}, err
+	}
+	return session.Counts{Live: row.Live, Expired: row.Total - row.Live}, nil
+}
+
+// DeleteExpired implements session.Store: one DELETE of the earliest limit
+// sessions whose idle expiry lies in [from, now], returning the expiries it
+// deleted so that the caller can continue from the latest one.
+func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
+	const op = "delete expired"
+	if err := session.CheckLimit(op, limit); err != nil {
+		return 0, time.Time{}, err
+	}
+	expiries, err := write(s, ctx, op, func(ctx context.Context) ([]int64, error) {
+		return s.q.DeleteExpiredSessions(ctx, sqlitedb.DeleteExpiredSessionsParams{
+			FromExpiry: microsCeil(from),
+			Now:        micros(now),
+			BatchSize:  int64(limit),
+		})
+	})
+	if err != nil || len(expiries) == 0 {
+		return 0, time.Time{}, err
+	}
+	// RETURNING yields rows in no particular order.
+	return len(expiries), fromMicros(slices.Max(expiries)), nil
+}

@@ -1,0 +1,35 @@
+package sqlitestore
+
+import (
+	"context"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/sqlitedb"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// AcquireLease implements session.Leaser with one upsert on the lease row that
+// only takes effect when the lease is free, expired or already ours.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	const op = "acquire lease"
+	if name == "" || holder == "" || ttl <= 0 {
+		return false, session.Invalid(op, "empty name or holder, or non-positive ttl")
+	}
+	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.AcquireLease(ctx, sqlitedb.AcquireLeaseParams{
+			Name:      name,
+			Holder:    holder,
+			ExpiresAt: micros(now.Add(ttl)),
+			Now:       micros(now),
+		})
+	})
+	return n == 1, err
+}
+
+// ReleaseLease implements session.Leaser.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	_, err := write(s, ctx, "release lease", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.q.ReleaseLease(ctx, sqlitedb.ReleaseLeaseParams{Name: name, Holder: holder})
+	})
+	return err
+}

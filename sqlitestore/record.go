@@ -1,0 +1,77 @@
+package sqlitestore
+
+import (
+	"database/sql"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/sqlitedb"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// Times are stored as INTEGER unix microseconds: exact, ordered, indexable, and
+// the precision the PostgreSQL store keeps. Comparisons against a stored
+// expiry stay exact when now carries nanoseconds, because stored values are
+// whole microseconds: now < t exactly when micros(now) < t.
+
+// micros converts t to unix microseconds, truncating below a microsecond.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// microsCeil converts t to unix microseconds, rounding up, for inclusive lower
+// bounds: t <= x exactly when microsCeil(t) <= x for whole microseconds x.
+func microsCeil(t time.Time) int64 {
+	m := t.UnixMicro()
+	if time.UnixMicro(m).Before(t) {
+		m++
+	}
+	return m
+}
+
+// fromMicros converts stored unix microseconds back to a UTC time.
+func fromMicros(m int64) time.Time { return time.UnixMicro(m).UTC() }
+
+// owner converts an owner to its column value: NULL for an anonymous session.
+func owner(o string) sql.NullString { return sql.NullString{String: o, Valid: o != ""} }
+
+// toRecord converts a row, refusing keys of the wrong length (ErrCorrupt) so
+// that a damaged row is reported rather than silently truncated or padded.
+func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error) {
+	rec := session.Record{
+		Owner:             row.Owner.String,
+		Data:              row.Data,
+		Version:           row.Version,
+		CreatedAt:         fromMicros(row.CreatedAt),
+		IdleExpiresAt:     fromMicros(row.IdleExpiresAt),
+		AbsoluteExpiresAt: fromMicros(row.AbsoluteExpiresAt),
+	}
+	if rec.Data == nil {
+		// database/sql scans an empty BLOB as nil; the contract's nil means
+		// "no data" and is refused on write, so hand back an empty payload.
+		rec.Data = []byte{}
+	}
+	var err error
+	if rec.Key, err = session.KeyFromBytes(row.Key); err != nil {
+		return session.Record{}, corrupt(op, "key", len(row.Key))
+	}
+	if row.PrevKey != nil {
+		if rec.PrevKey, err = session.KeyFromBytes(row.PrevKey); err != nil {
+			return session.Record{}, corrupt(op, "prev_key", len(row.PrevKey))
+		}
+	}
+	if row.PrevExpiresAt.Valid {
+		rec.PrevExpiresAt = fromMicros(row.PrevExpiresAt.Int64)
+	}
+	return rec, nil
+}
+
+// toRecords converts a page of rows; one corrupt row fails the page.
+func toRecords(op string, rows []sqlitedb.SessiongenSession) ([]session.Record, error) {
+	out := make([]session.Record, 0, len(rows))
+	for _, row := range rows {
+		rec, err := toRecord(op, row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}

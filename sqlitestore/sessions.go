@@ -1,0 +1,163 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/sqlitedb"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// call refuses a done context before any work, runs one statement and
+// classifies its error, so that every method fails the same way.
+func call[T any](ctx context.Context, op string, stmt func(context.Context) (T, error)) (T, error) {
+	if err := session.CheckContext(ctx, op); err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := stmt(ctx)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		err = classify(ctx, op, err)
+	}
+	return v, err
+}
+
+// Create implements session.Store.
+func (s *Store) Create(ctx context.Context, rec session.Record) error {
+	const op = "create"
+	if err := session.CheckRecord(op, &rec); err != nil {
+		return err
+	}
+	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.CreateSession(ctx, sqlitedb.CreateSessionParams{
+			Key:               rec.Key[:],
+			Owner:             owner(rec.Owner),
+			Data:              rec.Data,
+			CreatedAt:         micros(rec.CreatedAt),
+			IdleExpiresAt:     micros(rec.IdleExpiresAt),
+			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+		})
+	})
+	if err == nil && n == 0 {
+		return session.ErrExists
+	}
+	return err
+}
+
+// Load implements session.Store. The row comes back whatever its state and
+// the store decides liveness, as memstore does: a current key that expired
+// says how (ErrIdleExpired, ErrAbsoluteExpired); a previous key outside its
+// grace window is just not found.
+func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+	const op = "load"
+	row, err := call(ctx, op, func(ctx context.Context) (sqlitedb.SessiongenSession, error) {
+		return s.q.LoadSession(ctx, key[:])
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Record{}, session.ErrNotFound
+	}
+	if err != nil {
+		return session.Record{}, err
+	}
+	rec, err := toRecord(op, row)
+	if err != nil {
+		return session.Record{}, err
+	}
+	if rec.Key == key {
+		if err := rec.CheckLive(now); err != nil {
+			return session.Record{}, err
+		}
+		return rec, nil
+	}
+	if !now.Before(rec.PrevExpiresAt) || !rec.Live(now) {
+		return session.Record{}, session.ErrNotFound
+	}
+	return rec, nil
+}
+
+// Save implements session.Store with one conditional UPDATE ... RETURNING.
+// SQLite has no data-modifying CTEs, so the statement cannot also report why
+// it matched no row; only then a second, read-only statement tells a version
+// conflict (the session is live) from a missing session. The common path
+// stays one statement, and the read cannot turn a failure into a success.
+func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+	const op = "save"
+	if err := session.CheckData(op, rec.Data); err != nil {
+		return 0, err
+	}
+	version, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.SaveSession(ctx, sqlitedb.SaveSessionParams{
+			Owner:         owner(rec.Owner),
+			Data:          rec.Data,
+			IdleExpiresAt: micros(rec.IdleExpiresAt),
+			Key:           rec.Key[:],
+			Version:       rec.Version,
+			Now:           micros(now),
+		})
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, s.whyUnchanged(ctx, op, rec.Key, now, session.ErrConflict)
+	}
+	return version, err
+}
+
+// whyUnchanged explains a conditional write that matched no row: ifLive when
+// the session under key is live (so the write's other condition failed),
+// ErrNotFound otherwise.
+func (s *Store) whyUnchanged(ctx context.Context, op string, key session.Key, now time.Time, ifLive error) error {
+	_, err := call(ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.LiveVersion(ctx, sqlitedb.LiveVersionParams{Key: key[:], Now: micros(now)})
+	})
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return session.ErrNotFound
+	case err != nil:
+		return err
+	}
+	return ifLive
+}
+
+// Touch implements session.Store.
+func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+	n, err := write(s, ctx, "touch", func(ctx context.Context) (int64, error) {
+		return s.q.TouchSession(ctx, sqlitedb.TouchSessionParams{
+			IdleExpiresAt: micros(idleExpiresAt),
+			Key:           key[:],
+			Now:           micros(now),
+		})
+	})
+	if err == nil && n == 0 {
+		return session.ErrNotFound
+	}
+	return err
+}
+
+// Rotate implements session.Store with one conditional UPDATE. A new key
+// taken as a current key fails the primary key (ErrExists); taken as a
+// previous key (or equal to the old key) it fails the WHERE clause, and, as in
+// Save, a read on that failure path alone tells ErrExists from ErrNotFound.
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+	const op = "rotate"
+	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+		return s.q.RotateSession(ctx, sqlitedb.RotateSessionParams{
+			NewKey:     newKey[:],
+			OldKey:     oldKey[:],
+			GraceUntil: micros(graceUntil),
+			Now:        micros(now),
+		})
+	})
+	if err == nil && n == 0 {
+		return s.whyUnchanged(ctx, op, oldKey, now, session.ErrExists)
+	}
+	return err
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+	_, err := write(s, ctx, "delete", func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, s.q.DeleteSession(ctx, sqlitedb.DeleteSessionParams{Key: key[:], Now: micros(now)})
+	})
+	return err
+}

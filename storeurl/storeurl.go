@@ -1,0 +1,196 @@
+// Package storeurl opens a session store from a database URL, so that the
+// sessiongen CLI and applications configure PostgreSQL and SQLite the same way
+// (a flag or DATABASE_URL):
+//
+//	postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL (also postgresql://)
+//	sqlite:///var/lib/app/sessions.db                   SQLite, absolute path
+//	sqlite://sessions.db  file:sessions.db  sessions.db SQLite, relative path
+//
+// Any of pgx's connection parameters (pool_max_conns, ...) may follow a
+// PostgreSQL URL, and SQLite URI parameters (mode=ro, ...) a SQLite path.
+package storeurl
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/sqlitestore"
+)
+
+// Kind names a store implementation.
+type Kind string
+
+// The kinds of database Open understands.
+const (
+	Postgres Kind = "postgres"
+	SQLite   Kind = "sqlite"
+)
+
+// ErrUnsupported means a URL names no database Open understands.
+var ErrUnsupported = errors.New("storeurl: unsupported database URL")
+
+// DB is an open session store and what it takes to migrate and close it.
+type DB struct {
+	// Kind is the database behind Store.
+	Kind Kind
+	// Store is the session store.
+	Store session.Store
+	// Leaser elects the cleanup leader; both SQL stores implement it.
+	Leaser session.Leaser
+	// Pool is the PostgreSQL pool (nil for SQLite), for callers that also keep
+	// their own tables there.
+	Pool *pgxpool.Pool
+	// SQL is the SQLite handle (nil for PostgreSQL).
+	SQL *sql.DB
+
+	migrator func() (*migrate.Migrate, error)
+	up       func(context.Context) error
+	close    func()
+}
+
+// Open connects to the database that rawURL names and checks that it answers.
+// It applies no migrations: call Migrate. The error never contains the URL's
+// password.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	kind, target, err := Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if kind == Postgres {
+		return openPostgres(ctx, target)
+	}
+	return openSQLite(target)
+}
+
+// Parse tells which kind of database rawURL names and returns what its driver
+// opens: the URL itself for PostgreSQL, the file path (with any URI
+// parameters) for SQLite.
+func Parse(rawURL string) (Kind, string, error) {
+	scheme, rest, hasScheme := strings.Cut(rawURL, ":")
+	switch {
+	case rawURL == "":
+		return "", "", fmt.Errorf("%w: empty (set -database-url or DATABASE_URL)", ErrUnsupported)
+	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
+		return Postgres, rawURL, nil
+	case hasScheme && scheme == "sqlite":
+		path := strings.TrimPrefix(rest, "//")
+		if path == "" || strings.HasPrefix(path, "?") {
+			return "", "", fmt.Errorf("%w: sqlite URL without a path", ErrUnsupported)
+		}
+		return SQLite, path, nil
+	case hasScheme && scheme == "file":
+		if rest == "" {
+			return "", "", fmt.Errorf("%w: file URL without a path", ErrUnsupported)
+		}
+		return SQLite, rest, nil
+	case !strings.Contains(rawURL, "://") && isSQLiteFileName(rawURL):
+		return SQLite, rawURL, nil
+	}
+	if hasScheme && !strings.ContainsAny(scheme, "/\\. ") {
+		return "", "", fmt.Errorf("%w: scheme %q (want postgres://, postgresql://, sqlite://, file: or a path ending in .db)", ErrUnsupported, scheme)
+	}
+	return "", "", fmt.Errorf("%w: want postgres://, postgresql://, sqlite://, file: or a path ending in .db", ErrUnsupported)
+}
+
+// isSQLiteFileName reports whether a bare path looks like a SQLite database.
+func isSQLiteFileName(path string) bool {
+	name, _, _ := strings.Cut(path, "?")
+	for _, ext := range []string{".db", ".sqlite", ".sqlite3"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns rawURL with any password replaced by "xxxxx", for logs and
+// messages.
+func Redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		if err != nil && strings.Contains(rawURL, "@") {
+			return "(unparsable URL)"
+		}
+		return rawURL
+	}
+	return u.Redacted()
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		// pgx's parse errors quote the connection string, password included.
+		return nil, fmt.Errorf("%w: cannot parse PostgreSQL URL", ErrUnsupported)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, session.Unavailable("connect", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, session.Unavailable("connect", err)
+	}
+	store := pgstore.New(pool)
+	return &DB{
+		Kind:     Postgres,
+		Store:    store,
+		Leaser:   store,
+		Pool:     pool,
+		migrator: func() (*migrate.Migrate, error) { return pgstore.NewMigrator(pool) },
+		up:       func(ctx context.Context) error { return pgstore.Migrate(ctx, pool) },
+		close:    pool.Close,
+	}, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	store, err := sqlitestore.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	db := store.DB()
+	return &DB{
+		Kind:     SQLite,
+		Store:    store,
+		Leaser:   store,
+		SQL:      db,
+		migrator: func() (*migrate.Migrate, error) { return sqliteMigrator(path) },
+		up:       func(ctx context.Context) error { return sqlitestore.Migrate(ctx, db) },
+		close:    func() { _ = store.Close() },
+	}, nil
+}
+
+// sqliteMigrator gives the migrator a handle of its own: closing a
+// golang-migrate sqlite migrator closes its handle, and the store's must stay
+// open.
+func sqliteMigrator(path string) (*migrate.Migrate, error) {
+	own, err := sqlitestore.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := sqlitestore.NewMigrator(own.DB())
+	if err != nil {
+		_ = own.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// Migrate applies every pending migration of the embedded schema; an
+// up-to-date database is not an error.
+func (d *DB) Migrate(ctx context.Context) error { return d.up(ctx) }
+
+// Migrator returns a golang-migrate instance on the embedded schema, for
+// stepping down, forcing a version or reading it. Close it before Close.
+func (d *DB) Migrator() (*migrate.Migrate, error) { return d.migrator() }
+
+// Close releases the connections.
+func (d *DB) Close() { d.close() }

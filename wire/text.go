@@ -1,0 +1,54 @@
+package wire
+
+import (
+	"bytes"
+	"encoding"
+	"fmt"
+	"strconv"
+)
+
+// EqualText reports whether a and b marshal to the same text: the equality
+// used for TextMarshaler types that Go cannot compare with ==.
+func EqualText(a, b encoding.TextMarshaler) bool {
+	ta, errA := a.MarshalText()
+	tb, errB := b.MarshalText()
+	return errA == nil && errB == nil && bytes.Equal(ta, tb)
+}
+
+// FormatInt formats an integer user field as the store's owner key ("" for 0,
+// which means no owner).
+func FormatInt(v int64) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// FormatUint is FormatInt for unsigned user fields.
+func FormatUint(v uint64) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.FormatUint(v, 10)
+}
+
+// EncodeError means a field's own encoder (EncodeMsgpack or MarshalText)
+// failed.
+type EncodeError struct {
+	Key string
+	Err error
+}
+
+func (e *EncodeError) Error() string { return fmt.Sprintf("session encode: %s: %v", e.Key, e.Err) }
+
+// Unwrap returns the field encoder's error.
+func (e *EncodeError) Unwrap() error { return e.Err }
+
+// EncodeFailed records that the value under key could not be encoded.
+func EncodeFailed(key string, err error) error {
+	if e, ok := err.(*EncodeError); ok {
+		e.Key = key + "." + e.Key
+		return e
+	}
+	return &EncodeError{Key: key, Err: err}
+}
