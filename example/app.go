@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/sessiongen/sessiongen/example/shop"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -17,7 +19,7 @@ var templateFiles embed.FS
 // app is the example's web application: its handlers share the session
 // manager and the parsed pages.
 type app struct {
-	sessions VisitorManager
+	sessions shop.VisitorManager
 	pages    map[string]*template.Template
 }
 
@@ -26,7 +28,7 @@ var pageNames = []string{"home.html", "products.html", "cart.html", "devices.htm
 
 // newApp returns the application storing its sessions in store.
 func newApp(store session.Store) *app {
-	a := &app{sessions: NewVisitorManager(store), pages: map[string]*template.Template{}}
+	a := &app{sessions: shop.NewVisitorManager(store), pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{"when": formatTime}
 	for _, name := range pageNames {
 		a.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
@@ -67,7 +69,7 @@ type page struct {
 	Theme       string
 
 	Products []product
-	Cart     []CartItem
+	Cart     []shop.CartItem
 	Devices  []deviceView
 }
 
@@ -77,8 +79,14 @@ type page struct {
 // write, before the header leaves.
 func (a *app) render(w http.ResponseWriter, r *http.Request, name string, p page) {
 	s := a.sessions.From(r.Context())
-	err := s.Update(r.Context(), func(v *Visitor) error { v.Visits++; return nil })
-	if err != nil {
+	err := s.Update(r.Context(), func(v *shop.Visitor) error { v.Visits++; return nil })
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		// Revoked or logged out elsewhere while this request ran: the
+		// cookie is being cleared, so load the page again, anonymously.
+		http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
+		return
+	case err != nil:
 		a.fail(w, r, err)
 		return
 	}
@@ -113,10 +121,10 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	session.DefaultErrorHandler(w, r, err)
 }
 
-// formatTime shows a time to the visitor, in UTC.
+// formatTime shows a time to the visitor, in UTC (the pages say so).
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.UTC().Format("2 Jan 15:04:05 UTC")
+	return t.UTC().Format("2 Jan 15:04:05")
 }

@@ -75,6 +75,14 @@ func exerciseApp(t *testing.T, srv *httptest.Server) {
 
 	checkCounterIsAtomic(t, alice)
 
+	// A preference: the theme is kept across pages.
+	if p := alice.post("/theme", url.Values{"theme": {"dark"}}); !strings.Contains(string(p), `<body class="dark">`) {
+		t.Error("the dark theme was not applied")
+	}
+	if p := alice.post("/theme", url.Values{"theme": {"light"}}); strings.Contains(string(p), `class="dark"`) {
+		t.Error("the light theme was not applied")
+	}
+
 	// Devices: a second browser as the same user, and one of another user.
 	phone, bob := newBrowser(t, srv), newBrowser(t, srv)
 	phone.login("Alice")

@@ -3,6 +3,8 @@ package main
 import (
 	"net/http"
 	"slices"
+
+	"github.com/sessiongen/sessiongen/example/shop"
 )
 
 // maxQty bounds one cart line, so that a scripted client cannot grow a
@@ -19,7 +21,7 @@ func (a *app) cart(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, "cart.html", page{Title: "Your cart", Cart: a.sessions.From(r.Context()).Cart()})
 }
 
-// addToCart adds one of a product. The cart is a typed []CartItem in the
+// addToCart adds one of a product. The cart is a typed []shop.CartItem in the
 // session: no type assertions, no registration of types with a codec.
 func (a *app) addToCart(w http.ResponseWriter, r *http.Request) {
 	p, ok := findProduct(r.PostFormValue("product"))
@@ -29,10 +31,10 @@ func (a *app) addToCart(w http.ResponseWriter, r *http.Request) {
 	}
 	s := a.sessions.From(r.Context())
 	cart := slices.Clone(s.Cart())
-	i := slices.IndexFunc(cart, func(item CartItem) bool { return item.ProductID == p.ID })
+	i := slices.IndexFunc(cart, func(item shop.CartItem) bool { return item.ProductID == p.ID })
 	switch {
 	case i < 0:
-		cart = append(cart, CartItem{ProductID: p.ID, Name: p.Name, Qty: 1})
+		cart = append(cart, shop.CartItem{ProductID: p.ID, Name: p.Name, Qty: 1})
 	case cart[i].Qty >= maxQty:
 		a.redirect(w, r, "/products", "You already have the most we sell of one product.")
 		return
@@ -47,7 +49,7 @@ func (a *app) addToCart(w http.ResponseWriter, r *http.Request) {
 func (a *app) removeFromCart(w http.ResponseWriter, r *http.Request) {
 	s := a.sessions.From(r.Context())
 	id := r.PostFormValue("product")
-	i := slices.IndexFunc(s.Cart(), func(item CartItem) bool { return item.ProductID == id })
+	i := slices.IndexFunc(s.Cart(), func(item shop.CartItem) bool { return item.ProductID == id })
 	if i < 0 {
 		a.redirect(w, r, "/cart", "That product is not in your cart.")
 		return

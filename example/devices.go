@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sessiongen/sessiongen/example/shop"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -36,11 +37,13 @@ func (a *app) devices(w http.ResponseWriter, r *http.Request) {
 	views := make([]deviceView, len(list))
 	for i, d := range list {
 		views[i] = deviceView{
-			Prefix: d.Key.Prefix(), CreatedAt: d.CreatedAt, IdleExpires: d.IdleExpiresAt,
-			Current: d.Current,
+			Prefix:    d.Key.Prefix(),
+			CreatedAt: d.CreatedAt,
 			// The store keeps the idle expiry, written lazily; "last active"
 			// is derived from it and may lag by TouchFraction of the timeout.
-			LastActive: d.IdleExpiresAt.Add(-a.sessions.IdleTimeout),
+			LastActive:  d.IdleExpiresAt.Add(-a.sessions.IdleTimeout),
+			IdleExpires: d.IdleExpiresAt,
+			Current:     d.Current,
 		}
 	}
 	a.render(w, r, "devices.html", page{Title: "Your devices", Devices: views})
@@ -73,7 +76,7 @@ func (a *app) revokeDevice(w http.ResponseWriter, r *http.Request) {
 
 // otherDevice finds the device named by the form's prefix among the current
 // user's sessions, excluding this one.
-func (a *app) otherDevice(s VisitorSession, r *http.Request) (session.Key, error) {
+func (a *app) otherDevice(s shop.VisitorSession, r *http.Request) (session.Key, error) {
 	prefix := r.PostFormValue("device")
 	list, err := s.Devices(r.Context())
 	if err != nil {
@@ -107,7 +110,7 @@ func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 
 // loggedIn returns the session when a user is logged in; otherwise it sends
 // the visitor to the login form and returns false.
-func (a *app) loggedIn(w http.ResponseWriter, r *http.Request) (VisitorSession, bool) {
+func (a *app) loggedIn(w http.ResponseWriter, r *http.Request) (shop.VisitorSession, bool) {
 	s := a.sessions.From(r.Context())
 	if s.UserName() == "" {
 		a.redirect(w, r, "/", "Log in to see and manage your devices.")

@@ -38,10 +38,13 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "example:", err)
-		}
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "example:", err)
+		stop()
 		os.Exit(1)
 	}
 }
@@ -53,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	databaseURL := flags.String("database-url", envOr("DATABASE_URL", defaultDatabase),
-		"database `URL`: postgres://..., sqlite://path or path.db (default $DATABASE_URL, else "+defaultDatabase+")")
+		"database `URL`: postgres://..., sqlite://path or path.db; $DATABASE_URL sets the default")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}

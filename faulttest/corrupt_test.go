@@ -1,6 +1,7 @@
 package faulttest
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -12,7 +13,7 @@ import (
 // Garbage written straight into a session's data column: the visitor's next
 // request gets a fresh session (new cookie, zero value) and a log record that
 // says why, without the data; the request after that works normally, and the
-// unreadable row is gone.
+// unreadable row is left as it was, never overwritten.
 func TestCorruptRowResets(t *testing.T) {
 	garbage := map[string][]byte{
 		"never-used msgpack byte": {0xc1},
@@ -48,8 +49,15 @@ func TestCorruptRowResets(t *testing.T) {
 			if got := v.count(); got != 1 {
 				t.Errorf("count after the reset and one increment: %d, want 1", got)
 			}
-			if n := rows(t, pool); n != 1 {
-				t.Errorf("%d rows stored, want 1 (the corrupt row removed, one fresh session)", n)
+			// The unreadable row stays for inspection (or for a rolled-back
+			// deploy to read again); it expires like any other.
+			var kept []byte
+			if err := pool.QueryRow(context.Background(),
+				"SELECT data FROM sessiongen_sessions WHERE key = $1", key[:]).Scan(&kept); err != nil || !bytes.Equal(kept, data) {
+				t.Errorf("corrupt row after the reset: %x, %v; want it left as it was (%x)", kept, err, data)
+			}
+			if n := rows(t, pool); n != 2 {
+				t.Errorf("%d rows stored, want 2 (the corrupt row, left alone, and the fresh session)", n)
 			}
 			t.Logf("logged: %s", firstLine(log, "decode_failed"))
 		})

@@ -125,15 +125,15 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r, ok := s.byKey[key]; ok {
-		if err := r.CheckLive(now); err != nil {
-			return session.Record{}, err
-		}
-		return clone(r), nil
+	r := s.byKey[key]
+	if r == nil {
+		r = s.byKey[s.byPrev[key]]
 	}
-	r := s.find(key, now, true)
 	if r == nil {
 		return session.Record{}, session.ErrNotFound
+	}
+	if err := r.CheckLoaded(key, now); err != nil {
+		return session.Record{}, err
 	}
 	return clone(r), nil
 }
@@ -218,8 +218,8 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	if err := session.CheckContext(ctx, "delete owner"); err != nil {
 		return 0, err
 	}
-	if owner == "" {
-		return 0, session.Invalid("delete owner", "empty owner")
+	if err := session.CheckOwner("delete owner", owner); err != nil {
+		return 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -238,8 +238,8 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]s
 	if err := session.CheckContext(ctx, "list owner"); err != nil {
 		return nil, err
 	}
-	if owner == "" {
-		return nil, session.Invalid("list owner", "empty owner")
+	if err := session.CheckOwner("list owner", owner); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,8 +332,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	if err := session.CheckContext(ctx, "acquire lease"); err != nil {
 		return false, err
 	}
-	if name == "" || holder == "" || ttl <= 0 {
-		return false, session.Invalid("acquire lease", "empty name or holder, or non-positive ttl")
+	if err := session.CheckLease("acquire lease", name, holder, ttl); err != nil {
+		return false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -100,10 +100,7 @@ func checkOwner(ctx context.Context, op, owner string) error {
 	if err := session.CheckContext(ctx, op); err != nil {
 		return err
 	}
-	if owner == "" {
-		return session.Invalid(op, "empty owner")
-	}
-	return nil
+	return session.CheckOwner(op, owner)
 }
 
 // checkBatch applies the argument rules of the paged methods.

@@ -36,18 +36,21 @@ const (
 	notIdempotent = false
 )
 
-// call runs one statement and retries it once when the failure came from a
-// connection the server had already dropped: pgconn.SafeToRetry (nothing was
-// sent), or, for idempotent statements, a FATAL "terminating connection" from
-// a server that is shutting down, restarting or ended the backend. Such a
-// failure means every pooled connection is probably stale, so the pool is
-// reset first and the retry dials a fresh connection. One retry keeps an
-// outage quick to surface as ErrUnavailable; none is made once ctx is done.
+// call runs one statement. When it failed on a connection the server had
+// already dropped (pgconn.SafeToRetry: nothing was sent; or a FATAL
+// "terminating connection" from a server that is shutting down, restarting or
+// ended the backend), every pooled connection is probably stale: the pool is
+// reset so that the next attempt dials afresh. The statement is then retried
+// once if that is safe: always after SafeToRetry, and after a FATAL only
+// when it is idempotent. One retry keeps an outage quick to surface as
+// ErrUnavailable; none is made once ctx is done.
 func (s *Store) call(ctx context.Context, op string, repeatable bool, run func(context.Context) error) error {
 	err := run(ctx)
-	if err != nil && ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable && serverEndedConnection(err)) {
+	if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err)) {
 		s.pool.Reset()
-		err = run(ctx)
+		if ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable) {
+			err = run(ctx)
+		}
 	}
 	return classify(op, err)
 }

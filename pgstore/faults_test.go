@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/session"
 )
@@ -113,7 +115,7 @@ func TestDeadlineWhileBlockedIsUnavailable(t *testing.T) {
 // next call succeeds: the store retries the safe-to-retry failure of the stale
 // connection once.
 func TestStaleConnectionsAreRetried(t *testing.T) {
-	s, pool := newStore(t)
+	s, pool := newUncheckedStore(t)
 	rec := mustCreate(t, s)
 	ctx := context.Background()
 
@@ -166,4 +168,37 @@ func terminateBackends(t *testing.T, pool *pgxpool.Pool) {
 			t.Fatalf("%d backends still alive after pg_terminate_backend", n)
 		}
 	}
+}
+
+// Create is not idempotent (a repeat after an unheard commit would report
+// ErrExists for the caller's own session), so a connection the server ended
+// fails it with ErrUnavailable instead of a retry, and the pool is reset so
+// that the next call does not meet another stale connection.
+func TestStaleConnectionFailsCreateOnce(t *testing.T) {
+	s, pool := newUncheckedStore(t)
+	mustCreate(t, s)
+	terminateBackends(t, pool)
+
+	err := s.Create(context.Background(), newRecord(t))
+	var pgErr *pgconn.PgError
+	if !errors.Is(err, session.ErrUnavailable) || !errors.As(err, &pgErr) || pgErr.Code != "57P01" {
+		t.Fatalf("Create on a terminated connection: %v, want ErrUnavailable wrapping SQLSTATE 57P01", err)
+	}
+	mustCreate(t, s)
+}
+
+// newUncheckedStore is newStore on a pool that never pings a connection before
+// handing it out. pgxpool pings connections idle for over a second, which
+// would hide a stale connection from the store whenever the test runs slowly;
+// without the ping, the store always meets the stale connections.
+func newUncheckedStore(t *testing.T) (*pgstore.Store, *pgxpool.Pool) {
+	t.Helper()
+	cfg := testdb.Pool(t).Config()
+	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pgstore.New(pool), pool
 }

@@ -36,9 +36,10 @@ var (
 // hotFloor is the least share of HOT saves the schema must keep when one save
 // in ten moves the idle expiry: the indexed idle_expires_at makes those
 // non-HOT, everything else (data, version, unchanged owner) must stay HOT.
-// Measured: ~83% (docs/SCHEMA.md); a schema or query regression that rewrites
-// an index on every save lands near 0-10%, far below the floor.
-const hotFloor = 0.75
+// Measured on a private cluster: 90.0%, i.e. every save that leaves the expiry
+// alone is HOT (docs/SCHEMA.md); a schema or query regression that rewrites an
+// index on every save lands near 0%.
+const hotFloor = 0.85
 
 // TestSaveHOTRatio runs a touch-heavy workload through Store.Save and reads
 // n_tup_hot_upd / n_tup_upd from pg_stat_user_tables. An index on a column

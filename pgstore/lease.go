@@ -16,8 +16,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	if err := session.CheckContext(ctx, op); err != nil {
 		return false, err
 	}
-	if name == "" || holder == "" || ttl <= 0 {
-		return false, session.Invalid(op, "empty name or holder, or non-positive ttl")
+	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+		return false, err
 	}
 	var n int64
 	err := s.call(ctx, op, idempotent, func(ctx context.Context) (err error) {

@@ -58,17 +58,8 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	if err != nil {
 		return session.Record{}, err
 	}
-	if rec.Key == key {
-		// Addressed by its current key: say which expiry passed, if one did.
-		if err := rec.CheckLive(now); err != nil {
-			return session.Record{}, err
-		}
-		return rec, nil
-	}
-	// Addressed by its previous key, within the grace window: an expired
-	// session is simply gone for an old token.
-	if !rec.Live(now) {
-		return session.Record{}, session.ErrNotFound
+	if err := rec.CheckLoaded(key, now); err != nil {
+		return session.Record{}, err
 	}
 	return rec, nil
 }

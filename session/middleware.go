@@ -86,15 +86,14 @@ func (s *Session[T, P]) loadFailed(ctx context.Context, key Key, err error) erro
 }
 
 // resetUnreadable replaces a session whose row cannot be decoded (a codec bug,
-// a bad migration, tampering): the row is deleted so that no request keeps
-// failing on it, and a fresh session under a new token replaces it. The reason
-// is logged with the key prefix; the data, unreadable anyway, is not.
+// an incompatible deploy, tampering) with a fresh anonymous one under a new
+// token, so that the visitor gets a working session instead of a 500 loop. The
+// row itself is left alone: it is somebody's data, a rollback of the deploy
+// that broke it makes it readable again, and an operator can inspect it
+// (`sessiongen sessions show`); it expires and is cleaned up like any other.
+// The reason is logged with the key prefix; the data is not.
 func (s *Session[T, P]) resetUnreadable(ctx context.Context, key Key, cause error) error {
 	s.m.note(ctx, slog.LevelWarn, EventDecodeFailed, key, cause)
-	start := s.m.startCall()
-	if err := s.m.observed(ctx, opDelete, key, start, s.m.Store.Delete(ctx, key, s.m.now())); err != nil {
-		return err
-	}
 	s.reset, s.cookie = true, cookieClear
 	return nil
 }

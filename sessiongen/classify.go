@@ -139,6 +139,8 @@ func classifyBasic(h *Type, u *types.Basic) string {
 		h.Kind, h.Bits = KindFloat, 32
 	case k == types.Float64:
 		h.Kind, h.Bits = KindFloat, 64
+	case k == types.Invalid:
+		return "its type does not compile"
 	case k == types.Uintptr:
 		return "uintptr holds a memory address, which means nothing in another process"
 	case k == types.UnsafePointer:

@@ -43,7 +43,7 @@ func Generate(cfg Config) ([]Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	pkg, err := load(dir, cfg.Env)
+	pkg, typeErrs, err := load(dir, cfg.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +84,11 @@ func Generate(cfg Config) ([]Output, error) {
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return posLess(errs[i].Pos, errs[j].Pos) })
+		if len(typeErrs) > 0 {
+			// A field whose type does not compile: the type checker's own
+			// messages say why.
+			return nil, fmt.Errorf("%w\nthe package has type errors:\n%s", errs, strings.Join(typeErrs, "\n"))
+		}
 		return nil, errs
 	}
 	return outs, nil

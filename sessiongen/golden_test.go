@@ -49,7 +49,9 @@ func runGolden(t *testing.T, path string) {
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
 		writeFile(t, filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n"))
 	}
-	types := strings.TrimPrefix(strings.TrimSpace(string(ar.Comment)), "-type ")
+	// The comment's first line holds the flags; the rest says what the case is for.
+	flags, _, _ := strings.Cut(strings.TrimSpace(string(ar.Comment)), "\n")
+	types := strings.TrimPrefix(flags, "-type ")
 	outs, err := Generate(Config{Dir: dir, Types: strings.Split(types, ",")})
 
 	got := map[string][]byte{}

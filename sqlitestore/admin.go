@@ -12,8 +12,8 @@ import (
 // DeleteOwner implements session.Store.
 func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
 	const op = "delete owner"
-	if owner == "" {
-		return 0, session.Invalid(op, "empty owner")
+	if err := session.CheckOwner(op, owner); err != nil {
+		return 0, err
 	}
 	return write(s, ctx, op, func(ctx context.Context) (int64, error) {
 		return s.q.DeleteOwnerSessions(ctx, sqlitedb.DeleteOwnerSessionsParams{Owner: owner, ExceptKey: except[:]})
@@ -23,8 +23,8 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 // ListOwner implements session.Store.
 func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
 	const op = "list owner"
-	if owner == "" {
-		return nil, session.Invalid(op, "empty owner")
+	if err := session.CheckOwner(op, owner); err != nil {
+		return nil, err
 	}
 	rows, err := call(ctx, op, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
 		return s.q.ListOwnerSessions(ctx, sqlitedb.ListOwnerSessionsParams{Owner: owner, Now: micros(now)})

@@ -91,21 +91,6 @@ func TestReadOnlyFile(t *testing.T) {
 	}
 }
 
-func TestReadOnlyPermissions(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root ignores file permissions; TestReadOnlyFile covers mode=ro")
-	}
-	ctx := context.Background()
-	path, key := seeded(t)
-	if err := os.Chmod(path, 0o444); err != nil {
-		t.Fatal(err)
-	}
-	if s := openOrUnavailable(t, path, "a 0444 file"); s != nil {
-		err := s.Touch(ctx, key, time.Now().Add(time.Hour), time.Now())
-		requireUnavailable(t, "Touch in a 0444 file", err)
-	}
-}
-
 func TestCorruptFile(t *testing.T) {
 	ctx := context.Background()
 	garbage := bytes.Repeat([]byte("this is not a database. "), 512)

@@ -12,8 +12,8 @@ import (
 // only takes effect when the lease is free, expired or already ours.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	const op = "acquire lease"
-	if name == "" || holder == "" || ttl <= 0 {
-		return false, session.Invalid(op, "empty name or holder, or non-positive ttl")
+	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+		return false, err
 	}
 	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
 		return s.q.AcquireLease(ctx, sqlitedb.AcquireLeaseParams{

@@ -65,14 +65,8 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	if err != nil {
 		return session.Record{}, err
 	}
-	if rec.Key == key {
-		if err := rec.CheckLive(now); err != nil {
-			return session.Record{}, err
-		}
-		return rec, nil
-	}
-	if !now.Before(rec.PrevExpiresAt) || !rec.Live(now) {
-		return session.Record{}, session.ErrNotFound
+	if err := rec.CheckLoaded(key, now); err != nil {
+		return session.Record{}, err
 	}
 	return rec, nil
 }

@@ -2,6 +2,8 @@ package testdb
 
 import (
 	"context"
+	"net"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -141,5 +143,28 @@ func TestThrowawayCluster(t *testing.T) {
 	}
 	if _, err := open(c.url); err == nil {
 		t.Error("throwaway cluster still answers after stop")
+	}
+}
+
+// A server named in the environment that does not answer fails the tests
+// with a message naming the variable; testdb never falls back silently.
+func TestUnansweringEnvServerFails(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	t.Setenv(EnvURL, "postgres://postgres@"+addr+"/postgres?connect_timeout=2")
+	pool, _, c, err := findServer()
+	if err == nil {
+		pool.Close()
+		if c != nil {
+			c.stop()
+		}
+		t.Fatal("findServer succeeded with a closed port in " + EnvURL)
+	}
+	if !strings.Contains(err.Error(), EnvURL) {
+		t.Errorf("error %q does not name %s", err, EnvURL)
 	}
 }

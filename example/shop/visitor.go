@@ -1,4 +1,12 @@
-package main
+// Package shop holds the example's session struct and the code sessiongen
+// generates from it (visitor_session.go).
+//
+// It is a package of its own because sessiongen type-checks the package it
+// generates into with the generated file blanked out: in package main, whose
+// handlers use the generated VisitorSession and VisitorManager, that check
+// fails and the file cannot be regenerated (reported to the generator's
+// owner; see docs/EXAMPLE.md).
+package shop
 
 import "time"
 

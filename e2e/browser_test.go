@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// screenshotPath, when set, receives the PNG of the devices page taken on the
+// SQLite run (docs/devices.png is made this way).
+var screenshotPath = flag.String("screenshot", "", "write the devices page screenshot to this `file`")
+
+// pngSignature starts every PNG file.
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// TestBrowser runs issue 5's browser scenario on SQLite and on PostgreSQL,
+// one after the other (two Chromiums at once are too much for a small CI
+// machine).
+func TestBrowser(t *testing.T) {
+	findChromium(t) // fail first, and clearly, when Chromium is missing
+	bin := buildExample(t)
+	t.Run("sqlite", func(t *testing.T) {
+		browse(t, startExample(t, bin, filepath.Join(t.TempDir(), "example.db")), *screenshotPath)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		browse(t, startExample(t, bin, newPostgresDatabase(t)), "")
+	})
+}
+
+// browse walks through the seven steps against the example served at base.
+func browse(t *testing.T, base, screenshotTo string) {
+	browser := startBrowser(t)
+	first := newVisitor(t, browser, "first browser", base)
+
+	// 1. Log in. The cookie is Secure and HttpOnly, and Chromium keeps it on
+	// http://127.0.0.1, which it treats as a secure context.
+	home := first.login("Alice")
+	if !strings.Contains(home.Flash, "Welcome, Alice!") {
+		t.Errorf("step 1: flash after login = %q", home.Flash)
+	}
+	if c := first.sessionCookie(); !c.Secure || !c.HTTPOnly || c.Value == "" {
+		t.Errorf("step 1: session cookie secure=%v httpOnly=%v", c.Secure, c.HTTPOnly)
+	}
+
+	// 2. Add items to the cart.
+	first.open("/products")
+	for _, id := range []string{"tea", "tea", "mug"} {
+		first.submit("#add-" + id)
+	}
+
+	// 3. See the flash and the counter.
+	products := first.state()
+	if products.Flash != "Added Stoneware mug to your cart." || products.CartCount != "3" {
+		t.Errorf("step 3: after adding tea, tea, mug: %v", products)
+	}
+	before := mustAtoi(t, first.open("/").Visits)
+	home = first.open("/")
+	if home.Flash != "" {
+		t.Errorf("step 3: the flash showed twice: %q", home.Flash)
+	}
+	if after := mustAtoi(t, home.Visits); after != before+1 {
+		t.Errorf("step 3: visits went from %d to %d on a reload, want +1", before, after)
+	}
+
+	// 4. A second browser context logs in as the same user.
+	second := newVisitor(t, browser, "second browser", base)
+	second.login("Alice")
+
+	// 5. The first revokes it from the devices page.
+	devices := first.open("/devices")
+	if devices.Devices != 2 || devices.Current != 1 {
+		t.Fatalf("step 5: devices page lists %d devices, %d current; want 2 and 1", devices.Devices, devices.Current)
+	}
+	saveScreenshot(t, first.screenshot(), screenshotTo)
+	revoked := first.submit("#devices tr:not(.current) button")
+	if !strings.HasPrefix(revoked.Flash, "Logged out device ") || revoked.Devices != 1 || revoked.Current != 1 {
+		t.Errorf("step 5: after revoking the second browser: %v", revoked)
+	}
+
+	// 6. The second browser is logged out on its next request.
+	if s := second.open("/"); s.User != "" || !s.Anonymous {
+		t.Errorf("step 6: the revoked browser still shows %v", s)
+	}
+	if s := first.open("/"); s.User != "Alice" {
+		t.Errorf("step 6: the first browser was logged out too: %v", s)
+	}
+
+	// 7. Log out; the old cookie no longer works. A replayed cookie does work
+	// before the logout (so the replay itself is sound), not after it.
+	oldToken := first.sessionCookie().Value
+	replayBefore := newVisitor(t, browser, "replay before logout", base)
+	replayBefore.setSessionCookie(oldToken)
+	if s := replayBefore.open("/"); s.User != "Alice" {
+		t.Fatalf("step 7: a copy of the live cookie does not load the session: %v", s)
+	}
+	if s := first.submit("#logout"); s.User != "" || !s.Anonymous {
+		t.Errorf("step 7: still logged in after logout: %v", s)
+	}
+	replayAfter := newVisitor(t, browser, "replay after logout", base)
+	replayAfter.setSessionCookie(oldToken)
+	if s := replayAfter.open("/"); s.User != "" || !s.Anonymous || s.CartCount != "0" {
+		t.Errorf("step 7: the logged-out cookie still works: %v", s)
+	}
+}
+
+// saveScreenshot checks that png is a PNG and writes it to path, if any.
+func saveScreenshot(t *testing.T, png []byte, path string) {
+	t.Helper()
+	if !bytes.HasPrefix(png, pngSignature) {
+		t.Fatalf("the screenshot is not a PNG (%d bytes)", len(png))
+	}
+	if path == "" {
+		return
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("devices page screenshot: %s (%d bytes)", path, len(png))
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return n
+}

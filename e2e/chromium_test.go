@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// browserTimeout bounds everything one browser does in a test.
+const browserTimeout = 3 * time.Minute
+
+// cookieName is the example's session cookie.
+const cookieName = "session"
+
+// findChromium returns the Chromium binary, failing with what to install.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Fatal("Chromium not found in PATH: the browser test needs it. Debian/Ubuntu: apt-get update && apt-get install -y chromium")
+	return ""
+}
+
+// startBrowser starts one headless Chromium process with a fresh profile and
+// returns its context; the browser exits when the test ends.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	profile := t.TempDir() // registered first, so removed after the browser exits
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox, // the test may run as root, where the sandbox refuses to start
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(960, 560),
+	)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		_ = chromedp.Cancel(browserCtx)
+		cancelBrowser()
+		cancelAlloc()
+		cancelTimeout()
+	})
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return browserCtx
+}
+
+// visitor is one browser context (its own cookies, like a separate browser
+// or an incognito window) in a running Chromium.
+type visitor struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	base string
+}
+
+// newVisitor opens a new browser context with no cookies.
+func newVisitor(t *testing.T, browser context.Context, name, base string) *visitor {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	return &visitor{t: t, name: name, ctx: ctx, base: strings.TrimSuffix(base, "/")}
+}
+
+// pageState is what a page of the example shows, read by element id.
+type pageState struct {
+	Path      string `json:"path"`
+	User      string `json:"user"`
+	Anonymous bool   `json:"anonymous"`
+	Flash     string `json:"flash"`
+	Visits    string `json:"visits"`
+	CartCount string `json:"cartCount"`
+	Devices   int    `json:"devices"`
+	Current   int    `json:"current"`
+}
+
+// readState is the script that fills pageState.
+const readState = `(() => {
+  const text = id => { const e = document.getElementById(id); return e ? e.textContent.trim() : ""; };
+  return {
+    path: location.pathname, user: text("user"), anonymous: !!document.getElementById("anonymous"),
+    flash: text("flash"), visits: text("visits"), cartCount: text("cart-count"),
+    devices: document.querySelectorAll("#devices code").length,
+    current: document.querySelectorAll("#devices tr.current").length,
+  };
+})()`
+
+// do runs browser actions, failing the test with step on error.
+func (v *visitor) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	v.t.Helper()
+	if err := chromedp.Do(v.ctx, actions...); err != nil {
+		v.t.Fatalf("%s: %s: %v", v.name, step, err)
+	}
+}
+
+// open loads path and returns what the page shows.
+func (v *visitor) open(path string) pageState {
+	v.t.Helper()
+	v.do("open "+path, chromedp.Navigate(v.base+path))
+	return v.state()
+}
+
+// submit clicks the button selected by css, waits for the page the form
+// leads to (after the redirect) and returns what it shows.
+func (v *visitor) submit(css string) pageState {
+	v.t.Helper()
+	if _, err := chromedp.RunResponse(v.ctx, chromedp.Click(chromedp.CSS(css))); err != nil {
+		v.t.Fatalf("%s: click %s: %v", v.name, css, err)
+	}
+	return v.state()
+}
+
+// state reads the current page.
+func (v *visitor) state() pageState {
+	v.t.Helper()
+	s, err := chromedp.Run(v.ctx, chromedp.Evaluate[pageState](readState))
+	if err != nil {
+		v.t.Fatalf("%s: reading the page: %v", v.name, err)
+	}
+	return s
+}
+
+// login logs in as name from the home page.
+func (v *visitor) login(name string) pageState {
+	v.t.Helper()
+	v.open("/")
+	v.do("type the name", chromedp.SendKeys(chromedp.CSS("#name"), name))
+	s := v.submit("#login")
+	if s.User != name {
+		v.t.Fatalf("%s: after logging in as %q the page shows %+v", v.name, name, s)
+	}
+	return s
+}
+
+// sessionCookie returns the browser's session cookie, failing if there is
+// none.
+func (v *visitor) sessionCookie() *network.Cookie {
+	v.t.Helper()
+	var found *network.Cookie
+	v.do("read cookies", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{v.base + "/"}})
+		for _, c := range res.Cookies {
+			if c.Name == cookieName {
+				found = c
+			}
+		}
+		return err
+	}))
+	if found == nil {
+		v.t.Fatalf("%s: the browser holds no %q cookie for %s", v.name, cookieName, v.base)
+	}
+	return found
+}
+
+// setSessionCookie plants a session cookie value, as someone replaying a
+// copied cookie would.
+func (v *visitor) setSessionCookie(value string) {
+	v.t.Helper()
+	secure, httpOnly := true, true
+	v.do("set cookie", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, network.SetCookie, network.SetCookieParams{
+			Name: cookieName, Value: value, URL: v.base + "/", Secure: &secure, HTTPOnly: &httpOnly,
+		})
+		return err
+	}))
+}
+
+// screenshot captures the viewport as PNG.
+func (v *visitor) screenshot() []byte {
+	v.t.Helper()
+	png, err := chromedp.Run(v.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		v.t.Fatalf("%s: screenshot: %v", v.name, err)
+	}
+	return png
+}
+
+func (s pageState) String() string {
+	return fmt.Sprintf("%s user=%q anonymous=%v flash=%q visits=%s cart=%s devices=%d",
+		s.Path, s.User, s.Anonymous, s.Flash, s.Visits, s.CartCount, s.Devices)
+}
