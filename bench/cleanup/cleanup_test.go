@@ -54,48 +54,39 @@ func BenchmarkCleanup(b *testing.B) {
 	for i := range liveKeys {
 		liveKeys[i] = keyOf(expiredRows + 1 + i)
 	}
-	stores := []struct {
-		name string
-		open func(*pgxpool.Pool) session.Store
-	}{
-		{"query=pgstore", func(p *pgxpool.Pool) session.Store { return pgstore.New(p) }},
-		{"query=ctid", func(p *pgxpool.Pool) session.Store { return ctidStore{pgstore.New(p), p} }},
-	}
-	for _, st := range stores {
-		for _, batch := range []int{1000, 5000} {
-			b.Run(fmt.Sprintf("%s/batch=%d", st.name, batch), func(b *testing.B) {
-				for range b.N {
-					b.StopTimer()
-					url := tmpl.clone(b)
-					loadPool, cleanPool := openPool(b, url, loaders), openPool(b, url, 1)
-					base := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() { time.Sleep(baselineFor) })
+	for _, batch := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				url := tmpl.clone(b)
+				loadPool, cleanPool := openPool(b, url, loaders), openPool(b, url, 1)
+				base := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() { time.Sleep(baselineFor) })
 
-					var (
-						res janitor.Result
-						err error
-					)
-					b.StartTimer()
-					during := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() {
-						res, err = janitor.Sweep(context.Background(), st.open(cleanPool), janitor.Options{
-							Batch: batch,
-							Now:   func() time.Time { return now },
-						})
+				var (
+					res janitor.Result
+					err error
+				)
+				b.StartTimer()
+				during := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() {
+					res, err = janitor.Sweep(context.Background(), pgstore.New(cleanPool), janitor.Options{
+						Batch: batch,
+						Now:   func() time.Time { return now },
 					})
-					b.StopTimer()
-					if err != nil || res.Deleted != expiredRows {
-						b.Fatalf("cleanup: %+v, %v; want %d deleted", res, err, expiredRows)
-					}
-					b.ReportMetric(float64(res.Deleted)/res.Elapsed.Seconds(), "rows/s")
-					b.ReportMetric(micros(base.p50), "base-p50-µs")
-					b.ReportMetric(micros(base.p99), "base-p99-µs")
-					b.ReportMetric(micros(during.p50), "during-p50-µs")
-					b.ReportMetric(micros(during.p99), "during-p99-µs")
-					b.ReportMetric(float64(during.p99)/float64(base.p99), "p99-ratio")
-					b.Logf("batch %d: %d rows in %v (%d batches); loads: baseline %d, during %d",
-						batch, res.Deleted, res.Elapsed.Round(time.Millisecond), res.Batches, base.n, during.n)
+				})
+				b.StopTimer()
+				if err != nil || res.Deleted != expiredRows {
+					b.Fatalf("cleanup: %+v, %v; want %d deleted", res, err, expiredRows)
 				}
-			})
-		}
+				b.ReportMetric(float64(res.Deleted)/res.Elapsed.Seconds(), "rows/s")
+				b.ReportMetric(micros(base.p50), "base-p50-µs")
+				b.ReportMetric(micros(base.p99), "base-p99-µs")
+				b.ReportMetric(micros(during.p50), "during-p50-µs")
+				b.ReportMetric(micros(during.p99), "during-p99-µs")
+				b.ReportMetric(float64(during.p99)/float64(base.p99), "p99-ratio")
+				b.Logf("batch %d: %d rows in %v (%d batches); loads: baseline %d, during %d",
+					batch, res.Deleted, res.Elapsed.Round(time.Millisecond), res.Batches, base.n, during.n)
+			}
+		})
 	}
 }
 

@@ -20,20 +20,25 @@ SELECT count(*) FILTER (WHERE idle_expires_at > sqlc.arg(now)::timestamptz
 -- The idle expiry never exceeds the absolute one, so this also catches
 -- absolutely expired sessions. The caller passes last_expiry back as the next
 -- from_expiry: the range is inclusive, so rows tied with the previous batch's
--- last expiry that did not fit are picked up next time. The DELETE re-checks
--- the expiry in case a concurrent writer moved it.
-WITH doomed AS (
-    SELECT d.key FROM sessiongen_sessions d
-     WHERE d.idle_expires_at >= sqlc.arg(from_expiry)::timestamptz
-       AND d.idle_expires_at <= sqlc.arg(now)::timestamptz
-     ORDER BY d.idle_expires_at
-     LIMIT sqlc.arg(batch_size)::int
-), deleted AS (
-    DELETE FROM sessiongen_sessions s
-     USING doomed
-     WHERE s.key = doomed.key
-       AND s.idle_expires_at <= sqlc.arg(now)::timestamptz
-    RETURNING s.idle_expires_at
+-- last expiry that did not fit are picked up next time.
+--
+-- The batch is deleted by physical row id (a TID scan), not by joining back on
+-- the key: the join costs a random primary-key probe per row, and at batches in
+-- the thousands the planner turns it into a hash join over a sequential scan of
+-- the whole table (docs/bench/cleanup.md: 4-10x slower). It is just as safe: a
+-- row that a concurrent Save or Touch updated after the pick has a new row id,
+-- so PostgreSQL's recheck skips it, and the expiry is re-checked on the row
+-- that is deleted.
+WITH deleted AS (
+    DELETE FROM sessiongen_sessions
+     WHERE ctid = ANY (ARRAY(
+               SELECT d.ctid FROM sessiongen_sessions d
+                WHERE d.idle_expires_at >= sqlc.arg(from_expiry)::timestamptz
+                  AND d.idle_expires_at <= sqlc.arg(now)::timestamptz
+                ORDER BY d.idle_expires_at
+                LIMIT sqlc.arg(batch_size)::int))
+       AND idle_expires_at <= sqlc.arg(now)::timestamptz
+    RETURNING idle_expires_at
 )
 -- last_expiry falls back to from_expiry when nothing went (the store then
 -- reports a zero time), so the column is never NULL.
