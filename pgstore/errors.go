@@ -18,6 +18,9 @@ import (
 const (
 	uniqueViolation = "23505"
 	checkViolation  = "23514"
+	// queryCanceled is statement_timeout (or a cancel request): the server did
+	// not answer in time, which for a caller is an outage, not a bad request.
+	queryCanceled = "57014"
 	// Class 08 (connection exception), 53 (insufficient resources: too many
 	// connections, disk full) and 57P (operator intervention: shutdown, crash
 	// recovery, cannot connect now) mean the server cannot serve us right now.
@@ -37,16 +40,17 @@ const (
 )
 
 // call runs one statement. When it failed on a connection the server had
-// already dropped (pgconn.SafeToRetry: nothing was sent; or a FATAL
-// "terminating connection" from a server that is shutting down, restarting or
-// ended the backend), every pooled connection is probably stale: the pool is
+// already dropped (pgconn.SafeToRetry: nothing was sent; a FATAL "terminating
+// connection" from a server that is shutting down, restarting or ended the
+// backend; or the connection simply died mid-call), every pooled connection is
+// probably stale: the pool is
 // reset so that the next attempt dials afresh. The statement is then retried
 // once if that is safe: always after SafeToRetry, and after a FATAL only
 // when it is idempotent. One retry keeps an outage quick to surface as
 // ErrUnavailable; none is made once ctx is done.
 func (s *Store) call(ctx context.Context, op string, repeatable bool, run func(context.Context) error) error {
 	err := run(ctx)
-	if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err)) {
+	if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err) || connectionLost(err)) {
 		s.pool.Reset()
 		if ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable) {
 			err = run(ctx)
@@ -61,6 +65,13 @@ func (s *Store) call(ctx context.Context, op string, repeatable bool, run func(c
 func serverEndedConnection(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, classOperator)
+}
+
+// connectionLost reports a connection that died under a statement: after a
+// fast server restart, the first statement on each stale pooled connection
+// fails this way, not with a SafeToRetry error (measured in faulttest).
+func connectionLost(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
 
 // classify maps a pgx error to the contract's errors, keeping the cause
@@ -78,6 +89,8 @@ func classify(op string, err error) error {
 		switch {
 		case pgErr.Code == uniqueViolation:
 			return fmt.Errorf("%w: %s: %w", session.ErrExists, op, err)
+		case pgErr.Code == queryCanceled:
+			return session.Unavailable(op, err)
 		case pgErr.Code == checkViolation:
 			return fmt.Errorf("%w: %s: %w", session.ErrInvalid, op, err)
 		case strings.HasPrefix(pgErr.Code, classConnection), strings.HasPrefix(pgErr.Code, classResources),
