@@ -23,7 +23,7 @@ func init() {
 	})
 }
 
-const cleanupSynopsis = `cleanup [-database-url URL] [-dry-run] [-batch N] [-max-duration D] [-lease-ttl D] [-progress MODE]
+const cleanupSynopsis = `cleanup [-database-url URL] [-dry-run] [-batch N] [-duty F] [-max-duration D] [-lease-ttl D] [-progress MODE]
 
 Deletes expired sessions in keyset batches (by expiry, from a cursor). Exactly
 one cleanup runs at a time across every host: the one holding the
@@ -36,6 +36,7 @@ exit status: 0 done (or stopped by -max-duration: the next run carries on),
 type cleanupFlags struct {
 	dryRun      bool
 	batch       int
+	duty        float64
 	maxDuration time.Duration
 	leaseTTL    time.Duration
 	progress    string
@@ -46,6 +47,7 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 	var f cleanupFlags
 	c.flags.BoolVar(&f.dryRun, "dry-run", false, "count the expired sessions and delete nothing")
 	c.flags.IntVar(&f.batch, "batch", janitor.DefaultBatch, "sessions deleted per statement")
+	c.flags.Float64Var(&f.duty, "duty", janitor.DefaultDuty, "share of time spent deleting, in (0, 1]: pauses between batches leave the database to the application (1: no pause)")
 	c.flags.DurationVar(&f.maxDuration, "max-duration", 0, "stop between batches after this long (0: no limit)")
 	c.flags.DurationVar(&f.leaseTTL, "lease-ttl", janitor.DefaultLeaseTTL, "how long a crashed cleanup blocks the others (renewed every third of it)")
 	c.flags.StringVar(&f.progress, "progress", "auto", "`mode`: bar (progress bar), log (a log line per batch) or auto (bar on a terminal)")
@@ -55,8 +57,8 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case c.flags.NArg() > 0:
 		return c.usageError("unexpected argument %q", c.flags.Arg(0))
-	case f.batch <= 0 || f.leaseTTL <= 0 || f.maxDuration < 0:
-		return c.usageError("-batch and -lease-ttl must be positive, -max-duration not negative")
+	case f.batch <= 0 || f.leaseTTL <= 0 || f.maxDuration < 0 || f.duty <= 0 || f.duty > 1:
+		return c.usageError("-batch and -lease-ttl must be positive, -duty in (0, 1], -max-duration not negative")
 	case f.progress != "auto" && f.progress != "bar" && f.progress != "log":
 		return c.usageError("-progress must be auto, bar or log")
 	}
@@ -78,6 +80,7 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 	report := newCleanupReporter(f.progress, c.databaseURL, stderr, counts.Expired)
 	res, err := janitor.Sweep(ctx, db.Store, janitor.Options{
 		Batch:       f.batch,
+		Duty:        f.duty,
 		MaxDuration: f.maxDuration,
 		LeaseTTL:    f.leaseTTL,
 		OnBatch:     report.batch,
