@@ -148,4 +148,3 @@ func onlyKey(t *testing.T, pool *pgxpool.Pool) session.Key {
 	}
 	return key
 }
-

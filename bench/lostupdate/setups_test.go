@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	scsmemstore "github.com/alexedwards/scs/v2/memstore"
 	"github.com/alexedwards/scs/pgxstore"
+	scsmemstore "github.com/alexedwards/scs/v2/memstore"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/bench/ceiling/freshdb"
