@@ -3,7 +3,7 @@
 # outputs to bench/out/ (gitignored). Run from anywhere:
 #
 #   bench/run.sh                      # full run (about 15 minutes)
-#   DURATION=5s REPS=1 COUNT=1 bench/run.sh   # quick smoke run
+#   DURATION=2s HTTP_DURATION=2s REPS=1 OTHERS= bench/run.sh   # smoke run
 #
 # Needs a PostgreSQL server ($SESSIONGEN_TEST_DATABASE_URL, default
 # postgres://postgres@127.0.0.1:5432/postgres, a role that may create
@@ -15,6 +15,7 @@ DURATION=${DURATION:-20s}     # ceiling: each pgbench / pgstore measurement
 HTTP_DURATION=${HTTP_DURATION:-15s}
 REPS=${REPS:-3}               # httpload: alternating runs per side, median kept
 COUNT=${COUNT:-5}             # go test -bench -count for the micro-benchmarks
+OTHERS=${OTHERS-codec middleware cleanup store}  # other parts' benchmark folders to run
 out=out
 mkdir -p "$out"
 
@@ -36,7 +37,7 @@ LOSTUPDATE_REPORT="$PWD/$out/lostupdate.md" go test -count=1 -v ./lostupdate >"$
 # Benchmarks other parts keep in their own folders, when present. The
 # cleanup benchmark seeds a million rows and measures one long run per case:
 # it runs once (-benchtime 1x), as its doc comment asks.
-for dir in codec middleware cleanup store; do
+for dir in $OTHERS; do
 	[ -d "$dir" ] || continue
 	step "go test -bench ./$dir"
 	flags=(-count "$COUNT")
