@@ -1,7 +1,6 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,48 +9,29 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/internal/testdb"
+	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/pgstore"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
-// logBuffer collects the manager's log for assertions; handlers log from
-// many goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // app is the test application on pgstore over pool, served on loopback.
 type app struct {
 	url string
-	log *logBuffer
+	log *testlog.Buffer
 }
 
 // serveApp starts the application; wrap, if not nil, wraps the session
 // middleware (a request deadline, say).
 func serveApp(t *testing.T, pool *pgxpool.Pool, wrap func(http.Handler) http.Handler) *app {
 	t.Helper()
-	a := &app{log: &logBuffer{}}
+	a := &app{log: &testlog.Buffer{}}
 	m := NewVisitorManager(pgstore.New(pool))
 	m.Logger = slog.New(slog.NewTextHandler(a.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := App(m)

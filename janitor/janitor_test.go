@@ -1,42 +1,23 @@
 package janitor_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sessiongen/sessiongen/internal/opstest"
+	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/janitor"
 	"github.com/sessiongen/sessiongen/session"
 )
 
-// syncBuffer is a log sink safe for the janitor's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRunCleansEveryIntervalUntilCancelled(t *testing.T) {
 	forEachStore(t, func(t *testing.T, store cleanable) {
 		opstest.Mix(t, store, time.Now(), 8, 3)
-		var logs syncBuffer
+		var logs testlog.Buffer
 		j := &janitor.Janitor{
 			Store:    store,
 			Interval: 20 * time.Millisecond,

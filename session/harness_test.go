@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/internal/testdb"
+	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/internal/testvisitor"
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/pgstore"
@@ -204,7 +205,7 @@ type harness struct {
 	gates   map[string]chan struct{}
 
 	mux       *http.ServeMux
-	logs      lockedBuffer
+	logs      testlog.Buffer
 	tokensMu  sync.Mutex
 	tokens    []string // every token a response set: none may reach the log
 	transport http.RoundTripper
@@ -468,24 +469,6 @@ func (h *harness) waitArrived(n int) {
 
 // open releases the requests held under name.
 func (h *harness) open(name string) { close(h.gate(name)) }
-
-// lockedBuffer collects log output from concurrent requests.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // checkObservability fails the test when a token reached the log, when a
 // session was created without a created record carrying its key prefix, or
