@@ -28,6 +28,7 @@ type createdTrigger struct {
 	j *Janitor
 }
 
+// Event implements session.Metrics.
 func (t createdTrigger) Event(e session.Event) {
 	t.Metrics.Event(e)
 	if e == session.EventCreated {

@@ -67,6 +67,7 @@ type ConflictError struct {
 	Fields []string
 }
 
+// Error implements error.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("session: conflicting changes to %v", e.Fields)
 }
@@ -77,5 +78,8 @@ func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 // expiredError is a not-found error that also says why.
 type expiredError struct{ why string }
 
-func (e *expiredError) Error() string        { return "session: expired: " + e.why }
+// Error implements error.
+func (e *expiredError) Error() string { return "session: expired: " + e.why }
+
+// Is reports whether target is the sentinel this error matches.
 func (e *expiredError) Is(target error) bool { return target == ErrNotFound }

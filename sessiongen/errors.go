@@ -14,6 +14,7 @@ type Error struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s: field %s: %s", e.Pos, e.Field, e.Reason)
 }
@@ -22,6 +23,7 @@ func (e *Error) Error() string {
 // fixes them all at once instead of one per run.
 type ErrorList []*Error
 
+// Error implements error.
 func (l ErrorList) Error() string {
 	msgs := make([]string, len(l))
 	for i, e := range l {

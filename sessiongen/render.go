@@ -37,10 +37,12 @@ type FormatError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("%s: generated code does not parse (raw output in %s.broken): %v", e.Path, e.Path, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // Write writes the outputs of Generate, or, given the error of Generate, saves

@@ -12,8 +12,11 @@ import (
 // it implements the io.ByteWriter msgpack/v5 looks for, so nothing is buffered.
 type appendWriter struct{ b []byte }
 
+// Write implements io.Writer.
 func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
-func (w *appendWriter) WriteByte(c byte) error      { w.b = append(w.b, c); return nil }
+
+// WriteByte implements io.ByteWriter.
+func (w *appendWriter) WriteByte(c byte) error { w.b = append(w.b, c); return nil }
 
 type pooledEncoder struct {
 	w   appendWriter

@@ -28,6 +28,7 @@ type TypeError struct {
 	Code byte   // the msgpack format code found
 }
 
+// Error implements error.
 func (e *TypeError) Error() string {
 	return fmt.Sprintf("want %s, found msgpack code 0x%02x", e.Want, e.Code)
 }
@@ -36,6 +37,7 @@ func (e *TypeError) Error() string {
 // does not know (a newer one): decoding it would guess at its meaning.
 type FormatError struct{ Version int64 }
 
+// Error implements error.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("session format version %d is not supported (this build reads up to %d)", e.Version, FormatVersion)
 }
@@ -47,6 +49,7 @@ type DecodeError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *DecodeError) Error() string {
 	if len(e.Path) == 0 {
 		return "session decode: " + e.Err.Error()

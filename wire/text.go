@@ -39,6 +39,7 @@ type EncodeError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *EncodeError) Error() string { return fmt.Sprintf("session encode: %s: %v", e.Key, e.Err) }
 
 // Unwrap returns the field encoder's error.
