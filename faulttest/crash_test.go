@@ -34,7 +34,7 @@ type worker struct {
 func TestImmediateStopUnderLoad(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, c.url())
+	pool, err := pgxpool.New(ctx, c.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 	}
 
 	time.Sleep(500 * time.Millisecond) // load before the fault
-	c.stopImmediate()
+	c.StopImmediate()
 	time.Sleep(300 * time.Millisecond) // let the workers hit the outage
 	newcomer := newVisitor(t, a).do(http.MethodPost, "/hello")
 	returning := workers[0].v.do(http.MethodGet, "/")
@@ -68,7 +68,7 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 		}
 	}
 	time.Sleep(700 * time.Millisecond)
-	c.start()
+	c.Start()
 	restarted.Store(true)
 	restartedAt := time.Now()
 	for !allRecovered(workers) && time.Since(restartedAt) < recoveryBudget {
@@ -145,7 +145,7 @@ func allRecovered(workers []*worker) bool {
 // one retry of an idempotent statement whose connection had died.
 func TestRestartWhileIdle(t *testing.T) {
 	c := startCluster(t)
-	cfg, err := pgxpool.ParseConfig(c.url())
+	cfg, err := pgxpool.ParseConfig(c.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,8 +165,8 @@ func TestRestartWhileIdle(t *testing.T) {
 	a := serveApp(t, pool, nil)
 	v := newVisitor(t, a)
 	v.mustDo(http.MethodPost, "/incr")
-	c.stopImmediate()
-	c.start()
+	c.StopImmediate()
+	c.Start()
 	if r := v.do(http.MethodPost, "/incr"); r.err != nil || r.code != http.StatusOK || r.body != "2" {
 		t.Errorf("first request after the restart: status %d, body %q, error %v; want 200 and count 2\nlog:\n%s",
 			r.code, r.body, r.err, a.log)

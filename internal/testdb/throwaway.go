@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -14,23 +15,43 @@ import (
 	"strings"
 )
 
-// throwaway is a PostgreSQL cluster that testdb started in a temporary
-// directory. It listens only on a unix socket in that directory, so it never
-// clashes with another server or another test process.
+// ClusterOptions shape a throwaway cluster.
+type ClusterOptions struct {
+	// TCP makes the server listen on a free loopback port as well as on the
+	// unix socket in its directory; without it the server is off the network
+	// and never clashes with another server or another test process.
+	TCP bool
+	// Settings are server settings ("name=value"), passed as -c options.
+	Settings []string
+}
+
+// fastSettings trade durability for speed: testdb's own clusters die with the
+// test process anyway.
+var fastSettings = []string{"fsync=off", "synchronous_commit=off", "full_page_writes=off"}
+
+// throwaway is a PostgreSQL cluster started in a temporary directory.
 type throwaway struct {
-	dir   string // socket directory and parent of data/
-	pgCtl string
-	runAs *user.User // nil: run as the current user
-	url   string
+	dir     string // socket directory and parent of data/
+	pgCtl   string
+	runAs   *user.User // nil: run as the current user
+	opts    ClusterOptions
+	port    int // with opts.TCP
+	url     string
+	running bool
 }
 
 // binDirs is where Debian and Ubuntu install the server binaries, which are
 // not on PATH.
 const binDirs = "/usr/lib/postgresql/*/bin"
 
-// startThrowaway initialises and starts a cluster tuned for tests (no fsync:
-// the data dies with the test process anyway).
+// startThrowaway initialises and starts a cluster tuned for tests, off the
+// network and with fastSettings.
 func startThrowaway() (*throwaway, error) {
+	return newThrowaway(ClusterOptions{Settings: fastSettings})
+}
+
+// newThrowaway initialises a cluster in a new temporary directory and starts it.
+func newThrowaway(opts ClusterOptions) (*throwaway, error) {
 	initdb, pgCtl, err := findBinaries()
 	if err != nil {
 		return nil, err
@@ -39,7 +60,7 @@ func startThrowaway() (*throwaway, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &throwaway{dir: dir, pgCtl: pgCtl}
+	c := &throwaway{dir: dir, pgCtl: pgCtl, opts: opts}
 	// initdb refuses to run as root; run the cluster as the postgres user.
 	if os.Geteuid() == 0 {
 		if c.runAs, err = user.Lookup("postgres"); err != nil {
@@ -56,20 +77,62 @@ func startThrowaway() (*throwaway, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	opts := fmt.Sprintf("-h '' -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off", dir)
-	if err := c.run(pgCtl, "-D", data, "-l", c.logPath(), "-o", opts, "-w", "start"); err != nil {
-		err = fmt.Errorf("%w (log: %s)", err, c.logTail())
+	c.url = "postgres://postgres@/postgres?host=" + url.QueryEscape(dir)
+	if opts.TCP {
+		if c.port, err = freePort(); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		// connect_timeout bounds a dial while a fault test has the server down.
+		c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?connect_timeout=2", c.port)
+	}
+	if err := c.start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	c.url = "postgres://postgres@/postgres?host=" + url.QueryEscape(dir)
 	return c, nil
 }
 
-// stop shuts the cluster down and removes its directory.
+// start starts the server and waits until it accepts connections.
+func (c *throwaway) start() error {
+	opts := fmt.Sprintf("-h '' -k %s", c.dir)
+	if c.opts.TCP {
+		opts = fmt.Sprintf("-h 127.0.0.1 -p %d -k %s", c.port, c.dir)
+	}
+	for _, setting := range c.opts.Settings {
+		opts += " -c " + setting
+	}
+	if err := c.run(c.pgCtl, "-D", filepath.Join(c.dir, "data"), "-l", c.logPath(), "-o", opts, "-w", "-t", "60", "start"); err != nil {
+		return fmt.Errorf("%w (log: %s)", err, c.logTail())
+	}
+	c.running = true
+	return nil
+}
+
+// halt stops the server the way a crash would: no checkpoint, open
+// connections cut; the next start runs crash recovery.
+func (c *throwaway) halt() error {
+	c.running = false
+	return c.run(c.pgCtl, "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+}
+
+// stop shuts the cluster down, if it runs, and removes its directory.
 func (c *throwaway) stop() error {
-	err := c.run(c.pgCtl, "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop")
+	var err error
+	if c.running {
+		err = c.halt()
+	}
 	return errors.Join(err, os.RemoveAll(c.dir))
+}
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func (c *throwaway) logPath() string { return filepath.Join(c.dir, "postgres.log") }
