@@ -21,16 +21,7 @@ import (
 // test, saying so, when they are missing.
 func IsolatedPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	c, err := startThrowaway()
-	if err != nil {
-		t.Fatalf("testdb: IsolatedPool needs the PostgreSQL server binaries (initdb, pg_ctl; "+
-			"Debian/Ubuntu: apt-get install postgresql): %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.stop(); err != nil {
-			t.Errorf("testdb: stopping the isolated cluster: %v", err)
-		}
-	})
+	c := NewCluster(t, ClusterOptions{Settings: fastSettings}).c
 	pool, err := open(c.url)
 	if err != nil {
 		t.Fatalf("testdb: isolated cluster does not answer: %v (log: %s)", err, c.logTail())
