@@ -184,7 +184,8 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 }
 
 // beforeRetry counts a lost race and waits a jittered, growing delay, giving up
-// after MaxRetries or when the wait would outlast the request's deadline.
+// after MaxRetries or when the wait and the retry would outlast the request's
+// deadline.
 // window is how long the lost attempt took: the time a competing save needs,
 // which scales the delay to the store (microseconds in memory, milliseconds
 // for a durable SQL commit).
@@ -195,7 +196,11 @@ func (s *Session[T, P]) beforeRetry(ctx context.Context, attempt int, window tim
 	}
 	s.m.note(ctx, slog.LevelDebug, EventConflictRetried, s.key, nil)
 	d := backoff(attempt, window)
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+	// The retry needs the wait and then about as long as the lost attempt
+	// took (twice that, for the attempt's own variance): one that cannot end
+	// before the deadline is not started, so the caller gets the conflict
+	// while there is still time to answer.
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d+2*window {
 		s.m.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
 		return fmt.Errorf("%w: a retry would pass the request deadline", ErrConflict)
 	}

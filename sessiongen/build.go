@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -38,13 +40,26 @@ func (fb *fileBuilder) qualify(p *types.Package) string {
 	if name, ok := fb.imports[p.Path()]; ok {
 		return name
 	}
-	name := p.Name()
-	for i := 2; reservedImports[name] || fb.names[name]; i++ {
-		name = fmt.Sprintf("%s%d", p.Name(), i)
-	}
+	name := fb.freeName(p.Name())
 	fb.imports[p.Path()] = name
 	fb.names[name] = true
 	return name
+}
+
+// freeName returns base, or base followed by a number, whichever is first
+// free in the output file: not a generated import, not an import already
+// named, and not declared at package level (the generated file shares the
+// package's scope, so an import named like a package-level var does not
+// compile).
+func (fb *fileBuilder) freeName(base string) string {
+	name := base
+	for i := 2; ; i++ {
+		_, reserved := reservedImports[name]
+		if !reserved && !fb.names[name] && fb.pkg.Scope().Lookup(name) == nil {
+			return name
+		}
+		name = fmt.Sprintf("%s%d", base, i)
+	}
 }
 
 // file returns the model of the output file.
@@ -58,6 +73,15 @@ func (fb *fileBuilder) file(roots []*Root) *File {
 		f.Imports = append(f.Imports, imp)
 	}
 	sort.Slice(f.Imports, func(i, j int) bool { return f.Imports[i].Path < f.Imports[j].Path })
+	for _, name := range slices.Sorted(maps.Keys(reservedImports)) {
+		if fb.pkg.Scope().Lookup(name) != nil {
+			if f.Renames == nil {
+				f.Renames = map[string]string{}
+			}
+			f.Renames[name] = fb.freeName(name + "pkg")
+			fb.names[f.Renames[name]] = true
+		}
+	}
 	return f
 }
 

@@ -8,6 +8,9 @@ type File struct {
 	Package string   // package clause of the output
 	Imports []Import // sorted by path
 	Roots   []*Root  // the requested session types in this file, in -type order
+	// Renames maps a generated import's name (context, session, wire,
+	// msgpack) to the name it gets because the package declares that name.
+	Renames map[string]string
 }
 
 // Import is one import of the generated file.

@@ -3,7 +3,10 @@ package sessiongen
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"text/template"
 
@@ -26,7 +29,36 @@ func render(f *File) ([]byte, error) {
 	if err != nil {
 		return buf.Bytes(), err
 	}
+	if len(f.Renames) > 0 {
+		return renameImports(src, f.Renames)
+	}
 	return src, nil
+}
+
+// renameImports renames the uses of generated imports that the file template
+// imported under the names in renames. The other templates always write the
+// plain names; the generated code declares no variable, parameter or type of
+// those names, so every selector whose left side is one of them refers to the
+// import and is renamed with it.
+func renameImports(src []byte, renames map[string]string) ([]byte, error) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	if err != nil {
+		return src, err
+	}
+	ast.Inspect(file, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && renames[id.Name] != "" {
+				id.Name = renames[id.Name]
+			}
+		}
+		return true
+	})
+	var out bytes.Buffer
+	if err := format.Node(&out, fset, file); err != nil {
+		return src, err
+	}
+	return out.Bytes(), nil
 }
 
 // FormatError means the rendered code is not valid Go: a generator bug. Raw is

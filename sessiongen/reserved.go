@@ -18,6 +18,13 @@ var reservedMethods = map[string]bool{
 	"SessionMergePolicy": true, "SessionOwner": true, "SessionKeys": true,
 }
 
-// reservedImports are the package names the generated code imports itself; a
-// user package with one of these names is imported under another name.
-var reservedImports = map[string]bool{"context": true, "session": true, "wire": true, "msgpack": true}
+// reservedImports are the packages the generated code imports itself, by the
+// name the templates use: a user package with one of these names is imported
+// under another name, and a package that declares one of these names itself
+// gets the generated import renamed (renameImports).
+var reservedImports = map[string]string{
+	"context": "context",
+	"session": "github.com/sessiongen/sessiongen/session",
+	"wire":    "github.com/sessiongen/sessiongen/wire",
+	"msgpack": msgpackPath,
+}

@@ -30,7 +30,7 @@ func TestCompileAndRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(tmp, "go.sum"), sum)
-	for src, dst := range map[string]string{"rich.go.txt": "rich.go", "other.go.txt": "other/other.go", "main.go.txt": "check/main.go"} {
+	for src, dst := range map[string]string{"rich.go.txt": "rich.go", "other.go.txt": "other/other.go", "main.go.txt": "check/main.go", "names.go.txt": "names.go"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "rich", src))
 		if err != nil {
 			t.Fatal(err)

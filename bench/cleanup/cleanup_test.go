@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -37,6 +36,7 @@ const (
 	loaders     = 8
 	loadEvery   = 2 * time.Millisecond
 	baselineFor = 5 * time.Second
+	warmUpFor   = 2 * time.Second
 )
 
 // BenchmarkCleanup reports, per batch size:
@@ -59,12 +59,9 @@ func BenchmarkCleanup(b *testing.B) {
 	}
 	// Duty below 1 pauses between batches (janitor.Options.Duty): it trades
 	// throughput for room left to the concurrent loads.
-	for _, c := range []struct {
-		batch int
-		duty  float64
-	}{{1000, 1}, {5000, 1}, {1000, 0.5}, {1000, 0.25}, {5000, 0.25}} {
+	for _, c := range benchCases(b) {
 		batch := c.batch
-		b.Run(fmt.Sprintf("batch=%d/duty=%v", batch, c.duty), func(b *testing.B) {
+		b.Run(c.String(), func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				url := tmpl.clone(b)
@@ -72,7 +69,15 @@ func BenchmarkCleanup(b *testing.B) {
 				if os.Getenv("SESSIONGEN_BENCH_RENICE_CLEANUP") != "" {
 					reniceBackend(b, cleanPool)
 				}
+				backends := loadBackends(b, cleanPool)
+				warmUp(b, cleanPool)
+				measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() { time.Sleep(warmUpFor) })
+				waitBefore := runQueueWait(backends)
+				ws := sampleWaits(b, url, backends)
 				base := measureLoads(b, pgstore.New(loadPool), liveKeys, now, func() { time.Sleep(baselineFor) })
+				ws.report(b, "baseline")
+				ws = sampleWaits(b, url, backends)
+				waitBase := runQueueWait(backends).minus(waitBefore)
 
 				var (
 					res janitor.Result
@@ -87,6 +92,8 @@ func BenchmarkCleanup(b *testing.B) {
 					})
 				})
 				b.StopTimer()
+				ws.report(b, "during")
+				waitDuring := runQueueWait(backends).minus(waitBefore).minus(waitBase)
 				if err != nil || res.Deleted != expiredRows {
 					b.Fatalf("cleanup: %+v, %v; want %d deleted", res, err, expiredRows)
 				}
@@ -96,6 +103,10 @@ func BenchmarkCleanup(b *testing.B) {
 				b.ReportMetric(micros(during.p50), "during-p50-µs")
 				b.ReportMetric(micros(during.p99), "during-p99-µs")
 				b.ReportMetric(float64(during.p99)/float64(base.p99), "p99-ratio")
+				b.ReportMetric(micros(waitBase.server)/float64(base.n), "base-srv-runq-µs/load")
+				b.ReportMetric(micros(waitBase.client)/float64(base.n), "base-cli-runq-µs/load")
+				b.ReportMetric(micros(waitDuring.server)/float64(during.n), "during-srv-runq-µs/load")
+				b.ReportMetric(micros(waitDuring.client)/float64(during.n), "during-cli-runq-µs/load")
 				b.Logf("batch %d: %d rows in %v (%d batches); loads: baseline %d, during %d",
 					batch, res.Deleted, res.Elapsed.Round(time.Millisecond), res.Batches, base.n, during.n)
 			}
@@ -109,11 +120,24 @@ func openPool(b *testing.B, url string, conns int32) *pgxpool.Pool {
 		b.Fatal(err)
 	}
 	cfg.MaxConns, cfg.MinConns = conns, conns
+	if conns == 1 && os.Getenv("SESSIONGEN_BENCH_ASYNC_CLEANUP") != "" {
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
+	// Open every connection now, not lazily during the measurement.
+	held := make([]*pgxpool.Conn, conns)
+	for i := range held {
+		if held[i], err = pool.Acquire(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range held {
+		c.Release()
+	}
 	return pool
 }
 
@@ -173,7 +197,10 @@ type latencies struct {
 // measureLoads runs the paced foreground load while work runs, and returns the
 // latency percentiles of the loads that ran meanwhile.
 func measureLoads(b *testing.B, store session.Store, keys []session.Key, now time.Time, work func()) latencies {
-	ctx, stop := context.WithCancel(context.Background())
+	// Loads finish when told to stop: cancelling one in flight would close
+	// its connection and open a new one for the next measurement.
+	ctx, stopping := context.Background(), make(chan struct{})
+	stop := func() { close(stopping) }
 	var (
 		mu  sync.Mutex
 		all []time.Duration
@@ -187,7 +214,7 @@ func measureLoads(b *testing.B, store session.Store, keys []session.Key, now tim
 			defer tick.Stop()
 			for {
 				select {
-				case <-ctx.Done():
+				case <-stopping:
 					mu.Lock()
 					all = append(all, mine...)
 					mu.Unlock()
@@ -196,9 +223,7 @@ func measureLoads(b *testing.B, store session.Store, keys []session.Key, now tim
 				}
 				t := time.Now()
 				if _, err := store.Load(ctx, keys[rng.IntN(len(keys))], now); err != nil {
-					if ctx.Err() == nil {
-						b.Errorf("load: %v", err)
-					}
+					b.Errorf("load: %v", err)
 					continue
 				}
 				mine = append(mine, time.Since(t))
@@ -228,5 +253,23 @@ func reniceBackend(b *testing.B, pool *pgxpool.Pool) {
 	}
 	if out, err := exec.Command("renice", "-n", "19", "-p", strconv.Itoa(pid)).CombinedOutput(); err != nil {
 		b.Fatalf("renice %d: %v: %s", pid, err, out)
+	}
+}
+
+// warmUp reads the clone's table and indexes into the OS cache and the
+// primary key and live rows into shared buffers, so that the baseline is the
+// steady state of a running site, not a cold start: a fresh clone's first
+// loads read from disk.
+func warmUp(b *testing.B, pool *pgxpool.Pool) {
+	for _, sql := range []string{
+		"CREATE EXTENSION IF NOT EXISTS pg_prewarm",
+		"SELECT pg_prewarm('sessiongen_sessions', 'read')",
+		"SELECT pg_prewarm(indexrelid, 'read') FROM pg_index WHERE indrelid = 'sessiongen_sessions'::regclass",
+		"SELECT pg_prewarm('sessiongen_sessions_pkey')",
+		"SELECT count(*) FROM sessiongen_sessions WHERE idle_expires_at > now()",
+	} {
+		if _, err := pool.Exec(context.Background(), sql); err != nil {
+			b.Fatalf("%s: %v", sql, err)
+		}
 	}
 }
