@@ -50,8 +50,8 @@ func (a *app) devices(w http.ResponseWriter, r *http.Request) {
 }
 
 // revokeDevice logs out one other device of the current user. The form names
-// it by key prefix; it is revoked only if it is in this user's own device
-// list, so nobody can end a stranger's session by guessing prefixes.
+// it by key prefix, resolved in this user's own device list; RevokeDevice
+// checks ownership again, so nobody can end a stranger's session.
 func (a *app) revokeDevice(w http.ResponseWriter, r *http.Request) {
 	s, ok := a.loggedIn(w, r)
 	if !ok {
@@ -66,8 +66,11 @@ func (a *app) revokeDevice(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	// The runtime revokes all others or all; one device is a store Delete.
-	if err := a.sessions.Store.Delete(r.Context(), key, a.sessions.Now()); err != nil {
+	switch err := s.RevokeDevice(r.Context(), key); {
+	case errors.Is(err, session.ErrNotFound): // it logged out in the meantime
+		a.redirect(w, r, "/devices", "That device is not one of your other devices (or it already logged out).")
+		return
+	case err != nil:
 		a.fail(w, r, err)
 		return
 	}

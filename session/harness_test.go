@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -298,6 +299,18 @@ func (h *harness) routes() {
 		for _, d := range ds {
 			fmt.Fprintf(w, "%s current=%v\n", d.Key.Prefix(), d.Current)
 		}
+	})
+	// /revoke-device ends the session keyed ?key= (hex) through RevokeDevice.
+	mux.HandleFunc("POST /revoke-device", func(w http.ResponseWriter, r *http.Request) {
+		var key session.Key
+		if b, err := hex.DecodeString(r.URL.Query().Get("key")); err == nil {
+			copy(key[:], b)
+		}
+		if err := h.mgr.From(r.Context()).RevokeDevice(r.Context(), key); err != nil {
+			fmt.Fprintf(w, "not found=%v: %v", errors.Is(err, session.ErrNotFound), err)
+			return
+		}
+		io.WriteString(w, "revoked")
 	})
 	mux.HandleFunc("POST /revoke", func(w http.ResponseWriter, r *http.Request) {
 		s := h.mgr.From(r.Context())

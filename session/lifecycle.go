@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -120,6 +122,30 @@ func (s *Session[T, P]) RevokeAll(ctx context.Context) (int64, error) {
 	// The stored row may carry a different owner (a login in this very
 	// request): delete it explicitly.
 	return n, s.Destroy(ctx)
+}
+
+// RevokeDevice ends one session of the owner, named by its Device.Key ("log
+// out that browser"); the current session's key logs this one out like
+// Destroy. A key that is not one of the owner's live sessions ends nothing and
+// returns an error matching ErrNotFound, so that a user who names a stranger's
+// session (guessed, or copied from another page) cannot end it.
+func (s *Session[T, P]) RevokeDevice(ctx context.Context, key Key) error {
+	if s.stored && key == s.key {
+		return s.Destroy(ctx)
+	}
+	devices, err := s.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(devices, func(d Device) bool { return d.Key == key && !d.Current }) {
+		return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
+	}
+	start := s.m.startCall()
+	if err := s.m.observed(ctx, opDelete, key, start, s.m.Store.Delete(ctx, key, s.m.now())); err != nil {
+		return err
+	}
+	s.m.note(ctx, slog.LevelInfo, EventRevoked, key, nil)
+	return nil
 }
 
 // revoke deletes the owner's sessions except the one keyed except.

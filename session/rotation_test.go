@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +113,50 @@ func TestDevicesAndRevocation(t *testing.T) {
 		}
 		if got := laptop.get("/get").mustOK(t).body; got != describe0 {
 			t.Fatalf("after RevokeAll: %q", got)
+		}
+	})
+}
+
+// TestRevokeDevice: a user ends one chosen other session; a stranger's key or
+// an unknown one ends nothing (ErrNotFound); the current key is a logout.
+func TestRevokeDevice(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		laptop, phone, tablet, stranger := h.client(), h.client(), h.client(), h.client()
+		for _, c := range []struct {
+			cl   *client
+			user string
+		}{{laptop, "u1"}, {phone, "u1"}, {tablet, "u1"}, {stranger, "u2"}} {
+			c.cl.post("/rotate?user=" + c.user + "&name=" + c.user).mustOK(t)
+		}
+		hexKey := func(c *client) string { k := keyOf(t, c.sessionCookie()); return hex.EncodeToString(k[:]) }
+		strangerKey, phoneKey := hexKey(stranger), hexKey(phone)
+
+		for _, key := range []string{strangerKey, strings.Repeat("ab", 32)} {
+			if got := laptop.post("/revoke-device?key=" + key).mustOK(t).body; !strings.HasPrefix(got, "not found=true") {
+				t.Fatalf("revoking a session that is not u1's: %q", got)
+			}
+		}
+		if got := stranger.get("/get").mustOK(t).body; !strings.Contains(got, "name=u2") {
+			t.Fatalf("the stranger's session was ended: %q", got)
+		}
+		if got := laptop.post("/revoke-device?key=" + phoneKey).mustOK(t).body; got != "revoked" {
+			t.Fatalf("revoking the phone: %q", got)
+		}
+		if got := phone.get("/get").mustOK(t).body; got != describe0 {
+			t.Fatalf("revoked phone still has %q", got)
+		}
+		if got := tablet.get("/get").mustOK(t).body; !strings.Contains(got, "name=u1") {
+			t.Fatalf("the tablet was ended too: %q", got)
+		}
+		if h.events.Count("revoked") == 0 {
+			t.Error("no revoked event")
+		}
+		r := laptop.post("/revoke-device?key=" + hexKey(laptop)).mustOK(t)
+		if r.body != "revoked" || !r.clearsCookie() {
+			t.Fatalf("revoking the current device: %q, Set-Cookie %q", r.body, r.setCookies())
+		}
+		if got := laptop.get("/get").mustOK(t).body; got != describe0 {
+			t.Fatalf("after revoking itself: %q", got)
 		}
 	})
 }

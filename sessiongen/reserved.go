@@ -6,7 +6,7 @@ package sessiongen
 var reservedAccessors = map[string]bool{
 	"Value": true, "Changed": true, "Commit": true, "Update": true, "Rotate": true,
 	"Destroy": true, "Token": true, "Key": true, "Owner": true, "IsNew": true,
-	"Err": true, "RevokeOthers": true, "RevokeAll": true, "Devices": true,
+	"Err": true, "RevokeOthers": true, "RevokeAll": true, "RevokeDevice": true, "Devices": true,
 	"Manager": true, "Session": true,
 }
 
