@@ -137,7 +137,7 @@ func (s *Session[T, P]) RevokeDevice(ctx context.Context, key Key) error {
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(devices, func(d Device) bool { return d.Key == key && !d.Current }) {
+	if !slices.ContainsFunc(devices, func(d Device) bool { return d.Key == key }) { // the current key returned above
 		return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
 	}
 	start := s.m.startCall()
