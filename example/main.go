@@ -55,10 +55,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := flag.NewFlagSet("example", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
-	databaseURL := flags.String("database-url", envOr("DATABASE_URL", defaultDatabase),
-		"database `URL`: postgres://..., sqlite://path or path.db; $DATABASE_URL sets the default")
+	// No default value: -h would print it, and DATABASE_URL may hold a password.
+	databaseURL := flags.String("database-url", "",
+		"database `URL`: postgres://..., sqlite://path or path.db (default $DATABASE_URL, else "+defaultDatabase+")")
 	if err := flags.Parse(args); err != nil {
 		return err
+	}
+	if *databaseURL == "" {
+		*databaseURL = envOr("DATABASE_URL", defaultDatabase)
 	}
 
 	startCtx, cancel := context.WithTimeout(ctx, startTimeout)

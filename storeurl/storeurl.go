@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/schema"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
@@ -52,9 +54,10 @@ type DB struct {
 	// SQL is the SQLite handle (nil for PostgreSQL).
 	SQL *sql.DB
 
-	migrator func() (*migrate.Migrate, error)
-	up       func(context.Context) error
-	close    func()
+	migrations fs.FS
+	migrator   func() (*migrate.Migrate, error)
+	up         func(context.Context) error
+	close      func()
 }
 
 // Open connects to the database that rawURL names and checks that it answers.
@@ -78,7 +81,7 @@ func Parse(rawURL string) (Kind, string, error) {
 	scheme, rest, hasScheme := strings.Cut(rawURL, ":")
 	switch {
 	case rawURL == "":
-		return "", "", fmt.Errorf("%w: empty (set -database-url or DATABASE_URL)", ErrUnsupported)
+		return "", "", fmt.Errorf("%w: empty URL", ErrUnsupported)
 	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
 		return Postgres, rawURL, nil
 	case hasScheme && scheme == "sqlite":
@@ -113,16 +116,69 @@ func isSQLiteFileName(path string) bool {
 }
 
 // Redact returns rawURL with any password replaced by "xxxxx", for logs and
-// messages.
+// messages: the password of the user part, and the password and sslpassword
+// parameters PostgreSQL accepts in the query. A string that does not parse but
+// may hold a password is replaced as a whole.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil && strings.Contains(rawURL, "@") {
+	if err != nil {
+		if strings.ContainsAny(rawURL, "@=") {
 			return "(unparsable URL)"
 		}
 		return rawURL
 	}
+	q := u.Query()
+	redacted := false
+	for name := range q {
+		if isPasswordParam(name) {
+			q.Set(name, "xxxxx")
+			redacted = true
+		}
+	}
+	if redacted {
+		u.RawQuery = q.Encode()
+	}
+	if _, has := u.User.Password(); !has && !redacted {
+		return rawURL
+	}
 	return u.Redacted()
+}
+
+// Passwords returns the secrets rawURL carries (the user part's password and
+// any password parameter), so that a program can make sure none of them reaches
+// its output.
+func Passwords(rawURL string) []string {
+	var secrets []string
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		// Best effort on what url.Parse refuses: scheme://user:password@host...
+		if _, rest, ok := strings.Cut(rawURL, "://"); ok {
+			if at := strings.LastIndex(rest, "@"); at >= 0 {
+				if _, pw, ok := strings.Cut(rest[:at], ":"); ok && pw != "" {
+					secrets = append(secrets, pw)
+				}
+			}
+		}
+		return secrets
+	}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		secrets = append(secrets, pw)
+	}
+	for name, values := range u.Query() {
+		if isPasswordParam(name) {
+			for _, v := range values {
+				if v != "" {
+					secrets = append(secrets, v)
+				}
+			}
+		}
+	}
+	return secrets
+}
+
+// isPasswordParam reports whether a URL query parameter carries a secret.
+func isPasswordParam(name string) bool {
+	return strings.Contains(strings.ToLower(name), "password")
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
@@ -141,13 +197,14 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	store := pgstore.New(pool)
 	return &DB{
-		Kind:     Postgres,
-		Store:    store,
-		Leaser:   store,
-		Pool:     pool,
-		migrator: func() (*migrate.Migrate, error) { return pgstore.NewMigrator(pool) },
-		up:       func(ctx context.Context) error { return pgstore.Migrate(ctx, pool) },
-		close:    pool.Close,
+		Kind:       Postgres,
+		Store:      store,
+		Leaser:     store,
+		Pool:       pool,
+		migrations: schema.Postgres(),
+		migrator:   func() (*migrate.Migrate, error) { return pgstore.NewMigrator(pool) },
+		up:         func(ctx context.Context) error { return pgstore.Migrate(ctx, pool) },
+		close:      pool.Close,
 	}, nil
 }
 
@@ -158,13 +215,14 @@ func openSQLite(path string) (*DB, error) {
 	}
 	db := store.DB()
 	return &DB{
-		Kind:     SQLite,
-		Store:    store,
-		Leaser:   store,
-		SQL:      db,
-		migrator: func() (*migrate.Migrate, error) { return sqliteMigrator(path) },
-		up:       func(ctx context.Context) error { return sqlitestore.Migrate(ctx, db) },
-		close:    func() { _ = store.Close() },
+		Kind:       SQLite,
+		Store:      store,
+		Leaser:     store,
+		SQL:        db,
+		migrations: schema.SQLite(),
+		migrator:   func() (*migrate.Migrate, error) { return sqliteMigrator(path) },
+		up:         func(ctx context.Context) error { return sqlitestore.Migrate(ctx, db) },
+		close:      func() { _ = store.Close() },
 	}, nil
 }
 
@@ -191,6 +249,10 @@ func (d *DB) Migrate(ctx context.Context) error { return d.up(ctx) }
 // Migrator returns a golang-migrate instance on the embedded schema, for
 // stepping down, forcing a version or reading it. Close it before Close.
 func (d *DB) Migrator() (*migrate.Migrate, error) { return d.migrator() }
+
+// Migrations returns the embedded golang-migrate files Migrate applies
+// (NNNNNN_name.up.sql / .down.sql), e.g. to check a version exists.
+func (d *DB) Migrations() fs.FS { return d.migrations }
 
 // Close releases the connections.
 func (d *DB) Close() { d.close() }

@@ -2,6 +2,7 @@ package storeurl
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,18 +33,43 @@ func TestParse(t *testing.T) {
 	}
 	for _, bad := range []string{"", "mysql://root:secret@h/db", "redis://h", "sessions.txt", "sqlite://", "sqlite://?mode=ro", "file:"} {
 		_, _, err := Parse(bad)
-		if !errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "secret") {
-			t.Errorf("Parse(%q) = %v, want ErrUnsupported without the password", bad, err)
+		if !errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "-database-url") {
+			t.Errorf("Parse(%q) = %v, want ErrUnsupported without the password, naming no flag", bad, err)
 		}
 	}
 }
 
 func TestRedact(t *testing.T) {
-	if got := Redact("postgres://u:secret@h/db"); strings.Contains(got, "secret") || !strings.Contains(got, "u:xxxxx@h/db") {
-		t.Errorf("Redact = %q", got)
+	cases := map[string]string{
+		"postgres://u:secret@h/db":                           "postgres://u:xxxxx@h/db",
+		"postgres://u@h/db?sslmode=disable&password=secret":  "postgres://u@h/db?password=xxxxx&sslmode=disable",
+		"postgres://u@h/db?sslpassword=secret":               "postgres://u@h/db?sslpassword=xxxxx",
+		"postgres://u:secret@[::1/db":                        "(unparsable URL)",
+		"sqlite:///x.db":                                     "sqlite:///x.db",
+		"postgres://u@h/db?sslmode=disable&pool_max_conns=4": "postgres://u@h/db?sslmode=disable&pool_max_conns=4",
+		"up": "up",
 	}
-	if got := Redact("sqlite:///x.db"); got != "sqlite:///x.db" {
-		t.Errorf("Redact changed a URL without a password: %q", got)
+	for in, want := range cases {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPasswords(t *testing.T) {
+	cases := map[string]string{
+		"postgres://u:secret@h/db":            "{secret}",
+		"postgres://u@h/db?password=p1&x=1":   "{p1}",
+		"postgres://u:p2@h/db?sslpassword=p3": "{p2 p3}",
+		"postgres://u:p4@[::1/db":             "{p4}",
+		"-database-url=postgres://u:p5@h/db":  "{p5}",
+		"postgres://u@h/db":                   "{}",
+		"sessions.db":                         "{}",
+	}
+	for in, want := range cases {
+		if got := fmt.Sprint(Passwords(in)); "{"+strings.Trim(got, "[]")+"}" != want {
+			t.Errorf("Passwords(%q) = %v, want %s", in, got, want)
+		}
 	}
 }
 

@@ -50,13 +50,13 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 	c.flags.Float64Var(&f.duty, "duty", janitor.DefaultDuty, "share of time spent deleting, in (0, 1]: pauses between batches leave the database to the application (1: no pause)")
 	c.flags.DurationVar(&f.maxDuration, "max-duration", 0, "stop between batches after this long (0: no limit)")
 	c.flags.DurationVar(&f.leaseTTL, "lease-ttl", janitor.DefaultLeaseTTL, "how long a crashed cleanup blocks the others (renewed every third of it)")
-	c.flags.StringVar(&f.progress, "progress", "auto", "`mode`: bar (progress bar), log (a log line per batch) or auto (bar on a terminal)")
+	c.flags.StringVar(&f.progress, "progress", "auto", "how to show progress, one of `mode` bar (a bar redrawn in place), log (a log line per batch) or auto (bar when stderr is a terminal, log otherwise)")
 	if code := c.parse(args); code >= 0 {
 		return code
 	}
 	switch {
 	case c.flags.NArg() > 0:
-		return c.usageError("unexpected argument %q", c.flags.Arg(0))
+		return c.usageError("unexpected argument %s", quoted(c.flags.Arg(0)))
 	case f.batch <= 0 || f.leaseTTL <= 0 || f.maxDuration < 0 || f.duty <= 0 || f.duty > 1:
 		return c.usageError("-batch and -lease-ttl must be positive, -duty in (0, 1], -max-duration not negative")
 	case f.progress != "auto" && f.progress != "bar" && f.progress != "log":
@@ -73,7 +73,7 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 		return c.fail(err)
 	}
 	if f.dryRun {
-		fmt.Fprintf(stdout, "dry run: %d expired sessions would be deleted, %d live sessions stay\n", counts.Expired, counts.Live)
+		fmt.Fprintf(stdout, "dry run: %s would be deleted, %s stay\n", count(counts.Expired, "expired session"), count(counts.Live, "live session"))
 		return exitOK
 	}
 
@@ -91,14 +91,14 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sessiongen cleanup: another instance holds the %q lease; it is cleaning up, nothing done here\n", janitor.LeaseName)
 		return exitNotLeader
 	case err != nil:
-		fmt.Fprintf(stdout, "deleted %d expired sessions before the error\n", res.Deleted)
+		fmt.Fprintf(stdout, "deleted %s before the error\n", count(res.Deleted, "expired session"))
 		return c.fail(err)
 	}
-	fmt.Fprintf(stdout, "deleted %d expired sessions in %d batch(es), %s (%s)\n",
-		res.Deleted, res.Batches, res.Elapsed.Round(time.Millisecond), rate(res.Deleted, res.Elapsed))
+	fmt.Fprintf(stdout, "deleted %s in %s, %s (%s)\n", count(res.Deleted, "expired session"),
+		count(int64(res.Batches), "batch"), res.Elapsed.Round(time.Millisecond), rate(res.Deleted, res.Elapsed))
 	if !res.Complete {
-		fmt.Fprintf(stdout, "stopped early (-max-duration or interrupt): about %d expired sessions remain for the next run\n",
-			max(0, counts.Expired-res.Deleted))
+		fmt.Fprintf(stdout, "stopped early (-max-duration or interrupt): about %s remain for the next run\n",
+			count(max(0, counts.Expired-res.Deleted), "expired session"))
 	}
 	return exitOK
 }
@@ -148,6 +148,9 @@ func (r *cleanupReporter) done() {
 
 // isTerminal reports whether w is a terminal, where a redrawn bar makes sense.
 func isTerminal(w io.Writer) bool {
+	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -29,7 +29,7 @@ func TestCleanupDeletesExactlyTheExpired(t *testing.T) {
 		checkCounts(t, db.Store, session.Counts{Live: 40, Expired: 151}) // dry run deleted nothing
 
 		code, out, errOut := cli(t, "cleanup", "-database-url", url, "-batch", "20", "-progress", "log")
-		if code != exitOK || !strings.Contains(out, "deleted 151 expired sessions in 8 batch(es)") {
+		if code != exitOK || !strings.Contains(out, "deleted 151 expired sessions in 8 batches") {
 			t.Fatalf("cleanup: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 		}
 		if n := strings.Count(errOut, `msg="session cleanup batch" event=cleanup`); n != 8 {

@@ -2,15 +2,49 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/storeurl"
 )
 
-func TestMain(m *testing.M) { testdb.Main(m) }
+// runMainEnv makes the test binary run sessiongen's main instead of the
+// tests: runProcess runs the CLI as a process of its own that way, without
+// building it.
+const runMainEnv = "SESSIONGEN_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+	}
+	testdb.Main(m)
+}
+
+// runProcess runs sessiongen as its own process with env added to the
+// environment, and returns its exit code and everything it wrote (stdout,
+// then stderr).
+func runProcess(t *testing.T, env []string, args ...string) (code int, output string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1"), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("sessiongen %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String() + errOut.String()
+}
 
 // cli runs sessiongen in-process and returns its exit code and output.
 func cli(t *testing.T, args ...string) (code int, stdout, stderr string) {

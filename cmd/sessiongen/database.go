@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,7 +43,9 @@ func newDBCommand(name, synopsis string, stdout, stderr io.Writer) *dbCommand {
 		fmt.Fprintf(stderr, "usage: sessiongen %s\n\nflags:\n", synopsis)
 		c.flags.PrintDefaults()
 	}
-	c.flags.StringVar(&c.databaseURL, "database-url", os.Getenv("DATABASE_URL"),
+	// No default value: PrintDefaults would print it, and DATABASE_URL
+	// usually holds a password. parse reads the variable instead.
+	c.flags.StringVar(&c.databaseURL, "database-url", "",
 		"database `URL`: postgres://..., sqlite://path, file:path or path.db (default $DATABASE_URL)")
 	return c
 }
@@ -54,6 +57,9 @@ func (c *dbCommand) parse(args []string) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if c.databaseURL == "" {
+		c.databaseURL = os.Getenv("DATABASE_URL")
 	}
 	return -1
 }
@@ -74,6 +80,9 @@ func (c *dbCommand) fail(err error) int {
 // open connects to the database. The context is cancelled by SIGINT or
 // SIGTERM so that long commands stop cleanly; call stop when done.
 func (c *dbCommand) open() (ctx context.Context, db *storeurl.DB, stop func(), err error) {
+	if c.databaseURL == "" {
+		return nil, nil, nil, errors.New("no database: set -database-url or DATABASE_URL")
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	openCtx, openCancel := context.WithTimeout(ctx, connectTimeout)
 	defer openCancel()

@@ -29,8 +29,16 @@ func register(c command) { commands[c.name] = c }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// run dispatches to a subcommand. Bare flags (the go:generate form) mean generate.
+// run dispatches to a subcommand, with every password given on the command
+// line or in DATABASE_URL masked in its output.
 func run(args []string, stdout, stderr io.Writer) int {
+	secrets := passwordsIn(args)
+	return dispatch(args, hideSecrets(stdout, secrets), hideSecrets(stderr, secrets))
+}
+
+// dispatch runs the subcommand args name. Bare flags (the go:generate form)
+// mean generate.
+func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -44,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "sessiongen: unknown command %q\n\n", name)
+		fmt.Fprintf(stderr, "sessiongen: unknown command %s\n\n", quoted(name))
 		usage(stderr)
 		return 2
 	}

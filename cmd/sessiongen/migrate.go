@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
 )
 
 func init() {
@@ -39,6 +42,11 @@ func runMigrate(args []string, stdout, stderr io.Writer) int {
 		return c.fail(err)
 	}
 	defer stop()
+	if action == "force" {
+		if err := checkVersionExists(db.Migrations(), n); err != nil {
+			return c.usageError("%v", err)
+		}
+	}
 	m, err := db.Migrator()
 	if err != nil {
 		return c.fail(err)
@@ -59,7 +67,7 @@ func parseMigrateArgs(args []string) (action string, n int, err error) {
 	action = args[0]
 	want := map[string]int{"up": 1, "version": 1, "down": 2, "force": 2}[action]
 	if want == 0 {
-		return "", 0, fmt.Errorf("unknown action %q", action)
+		return "", 0, fmt.Errorf("unknown action %s", quoted(action))
 	}
 	if len(args) != want {
 		return "", 0, fmt.Errorf("%s takes %d argument(s)", action, want-1)
@@ -67,10 +75,32 @@ func parseMigrateArgs(args []string) (action string, n int, err error) {
 	if want == 2 {
 		n, err = strconv.Atoi(args[1])
 		if err != nil || (action == "down" && n <= 0) || (action == "force" && n < -1) {
-			return "", 0, fmt.Errorf("%s: bad number %q", action, args[1])
+			return "", 0, fmt.Errorf("%s: bad number %s", action, quoted(args[1]))
 		}
 	}
 	return action, n, nil
+}
+
+// checkVersionExists refuses to force a version that has no migration file:
+// golang-migrate would record it, and every later up or down would then fail
+// to read it. -1 (no version) is always allowed.
+func checkVersionExists(migrations fs.FS, v int) error {
+	if v == -1 {
+		return nil
+	}
+	src, err := iofs.New(migrations, ".")
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var known []string
+	for next, err := src.First(); err == nil; next, err = src.Next(next) {
+		if int(next) == v {
+			return nil
+		}
+		known = append(known, strconv.FormatUint(uint64(next), 10))
+	}
+	return fmt.Errorf("force: no migration has version %d (versions: %s, or -1 for none)", v, strings.Join(known, ", "))
 }
 
 func applyMigrate(m *migrate.Migrate, action string, n int) error {

@@ -35,6 +35,29 @@ func TestMigrateUpDownUp(t *testing.T) {
 	})
 }
 
+// TestMigrateForceRefusesUnknownVersion: recording a version that has no
+// migration file would make every later up fail to read it; force refuses it
+// (usage error, naming the versions there are) and records nothing.
+func TestMigrateForceRefusesUnknownVersion(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, url string) {
+		db := "-database-url=" + url
+		mustCLI(t, "migrate", db, "up")
+		for _, v := range []string{"99", "0", "2"} {
+			code, _, errOut := cli(t, "migrate", db, "force", v)
+			if want := "no migration has version " + v + " (versions: 1, or -1 for none)"; code != exitUsage || !strings.Contains(errOut, want) {
+				t.Errorf("force %s: exit %d, stderr %q; want exit 2 and %q", v, code, errOut, want)
+			}
+		}
+		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: 1") {
+			t.Errorf("after refused forces: %q, want version 1", out)
+		}
+		mustCLI(t, "migrate", db, "force", "-1")
+		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: none") {
+			t.Errorf("after force -1: %q, want none", out)
+		}
+	})
+}
+
 // TestMigrateReadsDATABASE_URL checks the environment fallback for the URL.
 func TestMigrateReadsDATABASE_URL(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite://"+t.TempDir()+"/env.db")

@@ -50,3 +50,14 @@ func rate(n int64, d time.Duration) string {
 	}
 	return fmt.Sprintf("%.0f rows/s", float64(n)/d.Seconds())
 }
+
+// count formats n things: "1 session", "2 sessions", "3 batches".
+func count(n int64, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "s"):
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -60,7 +60,7 @@ func runSessions(args []string, stdout, stderr io.Writer) int {
 	}
 	action, ok := sessionActions[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "sessiongen sessions: unknown action %q\n\n%s", args[0], sessionsUsage)
+		fmt.Fprintf(stderr, "sessiongen sessions: unknown action %s\n\n%s", quoted(args[0]), sessionsUsage)
 		return exitUsage
 	}
 	c := newDBCommand("sessions "+args[0], action.synopsis, stdout, stderr)
@@ -180,7 +180,10 @@ func sessionsRevoke(ctx context.Context, c *dbCommand, store session.Store, f *s
 	if err != nil {
 		return c.fail(err)
 	}
-	fmt.Fprintf(c.stdout, "revoked %d sessions of user %q", n, f.user)
+	if n == 0 && keep.IsZero() {
+		return c.fail(fmt.Errorf("user %q has no session: nothing revoked", f.user))
+	}
+	fmt.Fprintf(c.stdout, "revoked %s of user %q", count(n, "session"), f.user)
 	if !keep.IsZero() {
 		fmt.Fprintf(c.stdout, " (kept %s)", keep.Prefix())
 	}

@@ -26,7 +26,10 @@ func TestSessionsRevoke(t *testing.T) {
 			bob = append(bob, opstest.Record("bob", []byte{0x80}, later))
 		}
 		anon := opstest.Record("", []byte{0x80}, later)
-		opstest.Create(t, db.Store, append(append(alice, bob...), anon)...)
+		opstest.Create(t, db.Store, append(append(alice, bob...), anon, opstest.Record("carol", []byte{0x80}, later))...)
+		if out := mustCLI(t, "sessions", "revoke", "-database-url", url, "-user", "carol"); !strings.Contains(out, `revoked 1 session of user "carol"`) {
+			t.Errorf("revoke of one session printed %q", out)
+		}
 
 		keep := alice[1].Key
 		out := mustCLI(t, "sessions", "revoke", "-database-url", url, "-user", "alice", "-except", keep.String()[:10])
@@ -48,6 +51,11 @@ func TestSessionsRevoke(t *testing.T) {
 		code, _, _ = cli(t, "sessions", "revoke", "-database-url", url)
 		if code != exitUsage {
 			t.Errorf("revoke without -user: exit %d, want %d", code, exitUsage)
+		}
+		// No session matched: exit 1, as the exit table says.
+		code, out, errOut = cli(t, "sessions", "revoke", "-database-url", url, "-user", "carol")
+		if code != exitFailure || out != "" || !strings.Contains(errOut, `user "carol" has no session: nothing revoked`) {
+			t.Errorf("revoke of a user without sessions: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
 		opstest.SameKeys(t, opstest.Keys(t, db.Store), []session.Key{keep, anon.Key})
 	})
