@@ -1,0 +1,108 @@
+package redistest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Main runs a test binary's tests and then stops every server they started and
+// removes their files.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// Cleanup stops the shared servers and removes this run's files.
+func Cleanup() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.cluster != nil {
+		shared.cluster.Stop()
+	}
+	if shared.single != nil {
+		shared.single.Kill()
+	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	for pid := range run.pids {
+		if isOurRedis(pid) {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill()
+			}
+		}
+	}
+	if run.dir != "" {
+		_ = os.RemoveAll(run.dir)
+		_ = os.Remove(run.pidFile)
+	}
+}
+
+var shared struct {
+	mu          sync.Mutex
+	cluster     *Cluster
+	clusterErr  error
+	clusterOnce sync.Once
+	single      *Node
+	singleAddr  string
+	singleOnce  sync.Once
+	singleErr   error
+}
+
+// SharedCluster returns the test binary's 3-master, 3-replica cluster, started
+// on first use and stopped by Main. Tests share it under distinct prefixes; a
+// test that kills nodes starts a cluster of its own.
+func SharedCluster(tb testing.TB) *Cluster {
+	tb.Helper()
+	shared.clusterOnce.Do(func() {
+		c, err := StartCluster(ClusterOptions{})
+		shared.mu.Lock()
+		shared.cluster, shared.clusterErr = c, err
+		shared.mu.Unlock()
+	})
+	if shared.clusterErr != nil {
+		tb.Fatal(shared.clusterErr)
+	}
+	return shared.cluster
+}
+
+// SingleAddr returns the address of a single (non-cluster) Redis: the one in
+// $SESSIONGEN_TEST_REDIS, else the machine's on 127.0.0.1:6379 when it
+// answers, else a throwaway server started on first use. Tests on it must use
+// a Prefix of their own.
+func SingleAddr(tb testing.TB) string {
+	tb.Helper()
+	shared.singleOnce.Do(func() {
+		if addr := os.Getenv("SESSIONGEN_TEST_REDIS"); addr != "" {
+			shared.singleAddr = addr
+			return
+		}
+		probe := &Node{Addr: "127.0.0.1:6379"}
+		if info, err := probe.Do("INFO", "cluster"); err == nil && !strings.Contains(info, "cluster_enabled:1") {
+			shared.singleAddr = probe.Addr
+			return
+		}
+		n, err := StartNode()
+		shared.mu.Lock()
+		shared.single, shared.singleErr = n, err
+		shared.mu.Unlock()
+		if err == nil {
+			shared.singleAddr = n.Addr
+		}
+	})
+	if shared.singleErr != nil {
+		tb.Fatal(shared.singleErr)
+	}
+	return shared.singleAddr
+}
+
+// Prefix returns a fresh key prefix ("sgtest:<random>:") for one test.
+func Prefix() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "sgtest:" + hex.EncodeToString(b[:]) + ":"
+}

@@ -1,0 +1,37 @@
+package redisstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// AcquireLease implements session.Leaser with a hash per lease, compared
+// against the caller's now; Redis drops it by TTL some time after it ends.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	const op = "acquire lease"
+	if err := session.CheckContext(ctx, op); err != nil {
+		return false, err
+	}
+	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+		return false, err
+	}
+	times, err := microsAll(op, now.Add(ttl), now)
+	if err != nil {
+		return false, err
+	}
+	ok, err := s.runInt(ctx, op, scriptLeaseAcquire, []string{s.keys.lease(name)},
+		[]string{holder, times[0], times[1], s.ttlMillis(now.Add(ttl), now)})
+	return ok == 1, err
+}
+
+// ReleaseLease implements session.Leaser.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	const op = "release lease"
+	if err := session.CheckContext(ctx, op); err != nil {
+		return err
+	}
+	_, err := s.runInt(ctx, op, scriptLeaseRelease, []string{s.keys.lease(name)}, []string{holder})
+	return err
+}
