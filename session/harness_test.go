@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongen/sessiongen/dirstore"
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/internal/testvisitor"
@@ -40,6 +41,7 @@ var stores = []struct {
 	{"memstore", func(*testing.T) session.Store { return memstore.New() }},
 	{"postgres", func(t *testing.T) session.Store { return pgstore.New(testdb.Pool(t)) }},
 	{"sqlite", openSQLite},
+	{"dir", openDir},
 }
 
 // openSQLite returns a migrated SQLite store in a file of the test's own.
@@ -50,6 +52,19 @@ func openSQLite(t *testing.T) session.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	if err := sqlitestore.Migrate(t.Context(), s.DB()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openDir returns a directory store in a directory of the test's own.
+func openDir(t *testing.T) session.Store {
+	s, err := dirstore.Open(filepath.Join(t.TempDir(), "sessions"), dirstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	return s

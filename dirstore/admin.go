@@ -1,0 +1,259 @@
+package dirstore
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// DeleteOwner implements session.Store: each session the owner's index
+// lists is locked, checked and removed in turn.
+func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
+	const op = "delete owner"
+	if err := s.begin(ctx, op); err != nil {
+		return 0, err
+	}
+	if err := session.CheckOwner(op, owner); err != nil {
+		return 0, err
+	}
+	ids, err := s.ownerSessions(owner)
+	if err != nil {
+		return 0, fail(op, err)
+	}
+	var n int64
+	for _, id := range ids {
+		if err := session.CheckContext(ctx, op); err != nil {
+			return n, err
+		}
+		deleted, err := s.deleteOwned(ctx, owner, id, except)
+		if err != nil {
+			return n, fail(op, err)
+		}
+		if deleted {
+			n++
+		}
+	}
+	removeIfEmpty(s.ownerDir(owner))
+	return n, nil
+}
+
+// deleteOwned removes session id if the owner still owns it and it is not
+// except; an entry the session file does not confirm is removed instead.
+func (s *Store) deleteOwned(ctx context.Context, owner string, id, except session.Key) (bool, error) {
+	h, err := s.lockSession(ctx, s.sessionPath(id))
+	if errors.Is(err, errAbsent) {
+		return false, s.removeOwner(owner, id)
+	}
+	if errors.Is(err, errFormat) {
+		return false, nil // unreadable: it cannot be loaded either; left for inspection
+	}
+	if err != nil {
+		return false, err
+	}
+	defer h.release()
+	switch {
+	case h.st.Owner != owner:
+		return false, s.removeOwner(owner, id)
+	case h.st.Key == except:
+		return false, nil
+	}
+	return true, s.remove(h)
+}
+
+// ListOwner implements session.Store, reading only the sessions the owner's
+// index lists. A session is listed only if its current key leads to it, so
+// that the debris of a crashed Create is never shown as a device.
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+	const op = "list owner"
+	if err := s.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := session.CheckOwner(op, owner); err != nil {
+		return nil, err
+	}
+	ids, err := s.ownerSessions(owner)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	var out []session.Record
+	for _, id := range ids {
+		st, err := s.readSession(s.sessionPath(id))
+		switch {
+		case errors.Is(err, errAbsent), errors.Is(err, errFormat):
+			continue
+		case err != nil:
+			return nil, fail(op, err)
+		}
+		if st.Owner == owner && st.Live(now) && s.reachable(&st) {
+			out = append(out, st.Record)
+		}
+	}
+	slices.SortFunc(out, func(a, b session.Record) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), bytes.Compare(a.Key[:], b.Key[:]))
+	})
+	return out, nil
+}
+
+// reachable reports whether the session's current key leads to its file.
+func (s *Store) reachable(st *stored) bool {
+	got, err := os.Readlink(s.keyPath(st.Key))
+	return err == nil && got == keyTarget(st.ID)
+}
+
+// List implements session.Store by walking the key links in name order,
+// which is key order, from the cursor's subdirectory on; a link that is not
+// its session's current key (a previous key, debris) is skipped.
+func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
+	const op = "list"
+	if err := s.begin(ctx, op); err != nil {
+		return nil, err
+	}
+	if err := session.CheckLimit(op, limit); err != nil {
+		return nil, err
+	}
+	var out []session.Record
+	cursor := name(after)
+	for sub := int(after[0]); sub < 256 && len(out) < limit; sub++ {
+		dir := filepath.Join(s.root, keysDir, fmt.Sprintf("%02x", sub))
+		names, err := readNames(dir)
+		if err != nil {
+			return nil, fail(op, err)
+		}
+		for _, n := range names {
+			key, ok := parseName(n)
+			if !ok || n <= cursor {
+				continue
+			}
+			st, err := s.readSession(filepath.Join(dir, n))
+			if errors.Is(err, errAbsent) {
+				continue
+			}
+			if err != nil {
+				return nil, fail(op, err)
+			}
+			if st.Key != key {
+				continue
+			}
+			if out = append(out, st.Record); len(out) == limit {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// eachSession calls fn with every readable session file, in no particular
+// order, checking ctx between subdirectories. Unreadable files are skipped:
+// they cannot be loaded, and are left in place for inspection.
+func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored)) error {
+	for sub := range 256 {
+		if err := session.CheckContext(ctx, op); err != nil {
+			return err
+		}
+		dir := filepath.Join(s.root, sessionsDir, fmt.Sprintf("%02x", sub))
+		names, err := readNames(dir)
+		if err != nil {
+			return fail(op, err)
+		}
+		for _, n := range names {
+			st, err := s.readSession(filepath.Join(dir, n))
+			switch {
+			case errors.Is(err, errAbsent), errors.Is(err, errFormat):
+				continue
+			case err != nil:
+				return fail(op, err)
+			}
+			fn(&st)
+		}
+	}
+	return nil
+}
+
+// Count implements session.Store by reading every session file.
+func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+	const op = "count"
+	if err := s.begin(ctx, op); err != nil {
+		return session.Counts{}, err
+	}
+	var c session.Counts
+	err := s.eachSession(ctx, op, func(st *stored) {
+		if st.Live(now) {
+			c.Live++
+		} else {
+			c.Expired++
+		}
+	})
+	return c, err
+}
+
+// candidate is a session DeleteExpired may delete.
+type candidate struct {
+	idle time.Time
+	id   session.Key
+}
+
+// DeleteExpired implements session.Store. There is no expiry index to walk:
+// every call reads every session file, then locks, re-checks and removes the
+// earliest candidates one by one. A session being written is waited for and
+// re-read under its lock, so one that a Touch or Save just moved forward is
+// skipped, and the next candidate takes its place in the batch.
+func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
+	const op = "delete expired"
+	if err := s.begin(ctx, op); err != nil {
+		return 0, time.Time{}, err
+	}
+	if err := session.CheckLimit(op, limit); err != nil {
+		return 0, time.Time{}, err
+	}
+	due := func(st *stored) bool { return !st.IdleExpiresAt.Before(from) && !st.IdleExpiresAt.After(now) }
+	var cands []candidate
+	err := s.eachSession(ctx, op, func(st *stored) {
+		if due(st) {
+			cands = append(cands, candidate{st.IdleExpiresAt, st.ID})
+		}
+	})
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		return cmp.Or(a.idle.Compare(b.idle), bytes.Compare(a.id[:], b.id[:]))
+	})
+	var n int
+	var last time.Time
+	for _, c := range cands {
+		if n == limit {
+			break
+		}
+		if err := session.CheckContext(ctx, op); err != nil {
+			return n, last, err
+		}
+		h, err := s.lockSession(ctx, s.sessionPath(c.id))
+		if errors.Is(err, errAbsent) || errors.Is(err, errFormat) {
+			continue
+		}
+		if err != nil {
+			return n, last, fail(op, err)
+		}
+		if due(&h.st) {
+			if err = s.remove(h); err == nil {
+				n++
+				if h.st.IdleExpiresAt.After(last) {
+					last = h.st.IdleExpiresAt
+				}
+			}
+		}
+		h.release()
+		if err != nil {
+			return n, last, fail(op, err)
+		}
+	}
+	return n, last, nil
+}
