@@ -12,6 +12,7 @@ import (
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 const (
@@ -142,7 +143,7 @@ func onlyKey(t *testing.T, pool *pgxpool.Pool) session.Key {
 	if err := pool.QueryRow(context.Background(), "SELECT key FROM sessiongen_sessions").Scan(&b); err != nil {
 		t.Fatal(err)
 	}
-	key, err := session.KeyFromBytes(b)
+	key, err := storekit.StoredKey("onlyKey", "key", b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Store is an in-memory session.Store and session.Leaser. The zero value is not
@@ -97,262 +98,249 @@ func clampIdle(stored, requested, absolute time.Time) time.Time {
 	return t
 }
 
+// Every method runs its work under the lock through storekit, which refuses a
+// done context first, as the SQL stores do. The work already speaks the
+// contract's errors, so there is nothing to classify.
+
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	if err := session.CheckContext(ctx, "create"); err != nil {
+	if err := storekit.CheckRecord(storekit.OpCreate, &rec); err != nil {
 		return err
 	}
-	if err := session.CheckRecord("create", &rec); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.taken(rec.Key) {
-		return session.ErrExists
-	}
-	r := clone(&rec)
-	r.Version = 1
-	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, r.IdleExpiresAt, r.AbsoluteExpiresAt)
-	r.PrevKey, r.PrevExpiresAt = session.Key{}, time.Time{}
-	s.byKey[r.Key] = &r
-	return nil
+	return storekit.Exec(ctx, storekit.OpCreate, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.taken(rec.Key) {
+			return session.ErrExists
+		}
+		r := clone(&rec)
+		r.Version = 1
+		r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, r.IdleExpiresAt, r.AbsoluteExpiresAt)
+		r.PrevKey, r.PrevExpiresAt = session.Key{}, time.Time{}
+		s.byKey[r.Key] = &r
+		return nil
+	})
 }
 
 // Load implements session.Store.
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	if err := session.CheckContext(ctx, "load"); err != nil {
-		return session.Record{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.byKey[key]
-	if r == nil {
-		r = s.byKey[s.byPrev[key]]
-	}
-	if r == nil {
-		return session.Record{}, session.ErrNotFound
-	}
-	if err := r.CheckLoaded(key, now); err != nil {
-		return session.Record{}, err
-	}
-	return clone(r), nil
+	return storekit.Run(ctx, storekit.OpLoad, nil, func(context.Context) (session.Record, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.byKey[key]
+		if r == nil {
+			r = s.byKey[s.byPrev[key]]
+		}
+		if r == nil {
+			return session.Record{}, session.ErrNotFound
+		}
+		if err := storekit.CheckLoaded(r, key, now); err != nil {
+			return session.Record{}, err
+		}
+		return clone(r), nil
+	})
 }
 
 // Save implements session.Store.
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	if err := session.CheckContext(ctx, "save"); err != nil {
+	if err := storekit.CheckData(storekit.OpSave, rec.Data); err != nil {
 		return 0, err
 	}
-	if err := session.CheckData("save", rec.Data); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.find(rec.Key, now, false)
-	if r == nil {
-		return 0, session.ErrNotFound
-	}
-	if r.Version != rec.Version {
-		return 0, session.ErrConflict
-	}
-	r.Owner = rec.Owner
-	r.Data = bytes.Clone(rec.Data)
-	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, rec.IdleExpiresAt, r.AbsoluteExpiresAt)
-	r.Version++
-	return r.Version, nil
+	return storekit.Run(ctx, storekit.OpSave, nil, func(context.Context) (int64, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.find(rec.Key, now, false)
+		if r == nil {
+			return 0, session.ErrNotFound
+		}
+		if r.Version != rec.Version {
+			return 0, session.ErrConflict
+		}
+		r.Owner = rec.Owner
+		r.Data = bytes.Clone(rec.Data)
+		r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, rec.IdleExpiresAt, r.AbsoluteExpiresAt)
+		r.Version++
+		return r.Version, nil
+	})
 }
 
 // Touch implements session.Store.
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
-	if err := session.CheckContext(ctx, "touch"); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.find(key, now, false)
-	if r == nil {
-		return session.ErrNotFound
-	}
-	r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, idleExpiresAt, r.AbsoluteExpiresAt)
-	return nil
+	return storekit.Exec(ctx, storekit.OpTouch, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.find(key, now, false)
+		if r == nil {
+			return session.ErrNotFound
+		}
+		r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, idleExpiresAt, r.AbsoluteExpiresAt)
+		return nil
+	})
 }
 
 // Rotate implements session.Store.
 func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
-	if err := session.CheckContext(ctx, "rotate"); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.find(oldKey, now, false)
-	if r == nil {
-		return session.ErrNotFound
-	}
-	if s.taken(newKey) {
-		return session.ErrExists
-	}
-	s.remove(r)
-	r.PrevKey, r.PrevExpiresAt, r.Key = oldKey, graceUntil, newKey
-	s.byKey[newKey] = r
-	s.byPrev[oldKey] = newKey
-	return nil
+	return storekit.Exec(ctx, storekit.OpRotate, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.find(oldKey, now, false)
+		if r == nil {
+			return session.ErrNotFound
+		}
+		if s.taken(newKey) {
+			return session.ErrExists
+		}
+		s.remove(r)
+		r.PrevKey, r.PrevExpiresAt, r.Key = oldKey, graceUntil, newKey
+		s.byKey[newKey] = r
+		s.byPrev[oldKey] = newKey
+		return nil
+	})
 }
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
-	if err := session.CheckContext(ctx, "delete"); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r := s.byKey[key]; r != nil {
-		s.remove(r)
-	} else if r := s.find(key, now, true); r != nil {
-		s.remove(r)
-	}
-	return nil
+	return storekit.Exec(ctx, storekit.OpDelete, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if r := s.byKey[key]; r != nil {
+			s.remove(r)
+		} else if r := s.find(key, now, true); r != nil {
+			s.remove(r)
+		}
+		return nil
+	})
 }
 
 // DeleteOwner implements session.Store.
 func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
-	if err := session.CheckContext(ctx, "delete owner"); err != nil {
+	if err := storekit.CheckOwner(storekit.OpDeleteOwner, owner); err != nil {
 		return 0, err
 	}
-	if err := session.CheckOwner("delete owner", owner); err != nil {
-		return 0, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var n int64
-	for k, r := range s.byKey {
-		if r.Owner == owner && k != except {
-			s.remove(r)
-			n++
+	return storekit.Run(ctx, storekit.OpDeleteOwner, nil, func(context.Context) (int64, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var n int64
+		for k, r := range s.byKey {
+			if r.Owner == owner && k != except {
+				s.remove(r)
+				n++
+			}
 		}
-	}
-	return n, nil
+		return n, nil
+	})
 }
 
 // ListOwner implements session.Store.
 func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
-	if err := session.CheckContext(ctx, "list owner"); err != nil {
+	if err := storekit.CheckOwner(storekit.OpListOwner, owner); err != nil {
 		return nil, err
 	}
-	if err := session.CheckOwner("list owner", owner); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []session.Record
-	for _, r := range s.byKey {
-		if r.Owner == owner && r.Live(now) {
-			out = append(out, clone(r))
-		}
-	}
-	slices.SortFunc(out, func(a, b session.Record) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.Key[:], b.Key[:])
+	return storekit.Run(ctx, storekit.OpListOwner, nil, func(context.Context) ([]session.Record, error) {
+		out := s.collect(func(_ session.Key, r *session.Record) bool { return r.Owner == owner && r.Live(now) })
+		slices.SortFunc(out, func(a, b session.Record) int {
+			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+				return c
+			}
+			return bytes.Compare(a.Key[:], b.Key[:])
+		})
+		return out, nil
 	})
-	return out, nil
 }
 
 // List implements session.Store.
 func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
-	if err := session.CheckContext(ctx, "list"); err != nil {
+	if err := storekit.CheckLimit(storekit.OpList, limit); err != nil {
 		return nil, err
 	}
-	if err := session.CheckLimit("list", limit); err != nil {
-		return nil, err
-	}
+	return storekit.Run(ctx, storekit.OpList, nil, func(context.Context) ([]session.Record, error) {
+		out := s.collect(func(k session.Key, _ *session.Record) bool { return bytes.Compare(k[:], after[:]) > 0 })
+		slices.SortFunc(out, func(a, b session.Record) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+		return out[:min(len(out), limit)], nil
+	})
+}
+
+// collect returns copies of the sessions for which keep is true, in no
+// particular order.
+func (s *Store) collect(keep func(session.Key, *session.Record) bool) []session.Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []session.Record
 	for k, r := range s.byKey {
-		if bytes.Compare(k[:], after[:]) > 0 {
+		if keep(k, r) {
 			out = append(out, clone(r))
 		}
 	}
-	slices.SortFunc(out, func(a, b session.Record) int { return bytes.Compare(a.Key[:], b.Key[:]) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return out
 }
 
 // Count implements session.Store.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
-	if err := session.CheckContext(ctx, "count"); err != nil {
-		return session.Counts{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var c session.Counts
-	for _, r := range s.byKey {
-		if r.Live(now) {
-			c.Live++
-		} else {
-			c.Expired++
+	return storekit.Run(ctx, storekit.OpCount, nil, func(context.Context) (session.Counts, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var c session.Counts
+		for _, r := range s.byKey {
+			if r.Live(now) {
+				c.Live++
+			} else {
+				c.Expired++
+			}
 		}
-	}
-	return c, nil
+		return c, nil
+	})
 }
 
 // DeleteExpired implements session.Store.
 func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
-	if err := session.CheckContext(ctx, "delete expired"); err != nil {
+	if err := storekit.CheckLimit(storekit.OpDeleteExpired, limit); err != nil {
 		return 0, time.Time{}, err
-	}
-	if err := session.CheckLimit("delete expired", limit); err != nil {
-		return 0, time.Time{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var due []*session.Record
-	for _, r := range s.byKey {
-		if !r.IdleExpiresAt.Before(from) && !r.IdleExpiresAt.After(now) {
-			due = append(due, r)
-		}
-	}
-	slices.SortFunc(due, func(a, b *session.Record) int { return a.IdleExpiresAt.Compare(b.IdleExpiresAt) })
-	if len(due) > limit {
-		due = due[:limit]
 	}
 	var last time.Time
-	for _, r := range due {
-		s.remove(r)
-		last = r.IdleExpiresAt
-	}
-	return len(due), last, nil
+	n, err := storekit.Run(ctx, storekit.OpDeleteExpired, nil, func(context.Context) (int, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var due []*session.Record
+		for _, r := range s.byKey {
+			if !r.IdleExpiresAt.Before(from) && !r.IdleExpiresAt.After(now) {
+				due = append(due, r)
+			}
+		}
+		slices.SortFunc(due, func(a, b *session.Record) int { return a.IdleExpiresAt.Compare(b.IdleExpiresAt) })
+		due = due[:min(len(due), limit)]
+		for _, r := range due {
+			s.remove(r)
+			last = r.IdleExpiresAt
+		}
+		return len(due), nil
+	})
+	return n, last, err
 }
 
 // AcquireLease implements session.Leaser.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := session.CheckContext(ctx, "acquire lease"); err != nil {
+	if err := storekit.CheckLease(storekit.OpAcquireLease, name, holder, ttl); err != nil {
 		return false, err
 	}
-	if err := session.CheckLease("acquire lease", name, holder, ttl); err != nil {
-		return false, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if l, ok := s.leases[name]; ok && l.holder != holder && now.Before(l.until) {
-		return false, nil
-	}
-	s.leases[name] = lease{holder: holder, until: now.Add(ttl)}
-	return true, nil
+	return storekit.Run(ctx, storekit.OpAcquireLease, nil, func(context.Context) (bool, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if l, ok := s.leases[name]; ok && l.holder != holder && now.Before(l.until) {
+			return false, nil
+		}
+		s.leases[name] = lease{holder: holder, until: now.Add(ttl)}
+		return true, nil
+	})
 }
 
 // ReleaseLease implements session.Leaser.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	if err := session.CheckContext(ctx, "release lease"); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if l, ok := s.leases[name]; ok && l.holder == holder {
-		delete(s.leases, name)
-	}
-	return nil
+	return storekit.Exec(ctx, storekit.OpReleaseLease, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if l, ok := s.leases[name]; ok && l.holder == holder {
+			delete(s.leases, name)
+		}
+		return nil
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // SQLSTATE codes and classes the store maps to contract errors.
@@ -39,24 +40,32 @@ const (
 	notIdempotent = false
 )
 
-// call runs one statement. When it failed on a connection the server had
-// already dropped (pgconn.SafeToRetry: nothing was sent; a FATAL "terminating
-// connection" from a server that is shutting down, restarting or ended the
-// backend; or the connection simply died mid-call), every pooled connection is
-// probably stale: the pool is
-// reset so that the next attempt dials afresh. The statement is then retried
-// once if that is safe: always after SafeToRetry, and after a FATAL only
-// when it is idempotent. One retry keeps an outage quick to surface as
-// ErrUnavailable; none is made once ctx is done.
-func (s *Store) call(ctx context.Context, op string, repeatable bool, run func(context.Context) error) error {
-	err := run(ctx)
-	if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err) || connectionLost(err)) {
-		s.pool.Reset()
-		if ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable) {
-			err = run(ctx)
+// run runs one statement through storekit.Run. When it failed on a
+// connection the server had already dropped (pgconn.SafeToRetry: nothing was
+// sent; a FATAL "terminating connection" from a server that is shutting down,
+// restarting or ended the backend; or the connection simply died mid-call),
+// every pooled connection is probably stale: the pool is reset so that the next
+// attempt dials afresh. The statement is then retried once if that is safe:
+// always after SafeToRetry, and after a FATAL only when it is repeatable
+// (idempotent). One retry keeps an outage quick to surface as ErrUnavailable;
+// none is made once ctx is done.
+func run[T any](s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
+	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
+		v, err := stmt(ctx)
+		if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err) || connectionLost(err)) {
+			s.pool.Reset()
+			if ctx.Err() == nil && (pgconn.SafeToRetry(err) || repeatable) {
+				v, err = stmt(ctx)
+			}
 		}
-	}
-	return classify(op, err)
+		return v, err
+	})
+}
+
+// exec is run for a statement that returns nothing but its error.
+func exec(s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) error) error {
+	_, err := run(s, ctx, op, repeatable, func(ctx context.Context) (struct{}, error) { return struct{}{}, stmt(ctx) })
+	return err
 }
 
 // serverEndedConnection reports an error of class 57P (admin or crash
@@ -74,13 +83,11 @@ func connectionLost(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }
 
-// classify maps a pgx error to the contract's errors, keeping the cause
-// reachable through errors.Is / errors.As. An outage never looks like "no
-// session": pgx.ErrNoRows is the only error that becomes ErrNotFound.
-func classify(op string, err error) error {
-	if err == nil {
-		return nil
-	}
+// classify is pgstore's storekit.Classifier: it maps a pgx error to the
+// contract's errors, keeping the cause reachable through errors.Is /
+// errors.As. An outage never looks like "no session": pgx.ErrNoRows is the
+// only error that becomes ErrNotFound.
+func classify(_ context.Context, op string, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return session.ErrNotFound
 	}
@@ -90,17 +97,17 @@ func classify(op string, err error) error {
 		case pgErr.Code == uniqueViolation:
 			return fmt.Errorf("%w: %s: %w", session.ErrExists, op, err)
 		case pgErr.Code == queryCanceled:
-			return session.Unavailable(op, err)
+			return storekit.Unavailable(op, err)
 		case pgErr.Code == checkViolation:
 			return fmt.Errorf("%w: %s: %w", session.ErrInvalid, op, err)
 		case strings.HasPrefix(pgErr.Code, classConnection), strings.HasPrefix(pgErr.Code, classResources),
 			strings.HasPrefix(pgErr.Code, classOperator):
-			return session.Unavailable(op, err)
+			return storekit.Unavailable(op, err)
 		}
 		return fmt.Errorf("pgstore: %s: %w", op, err)
 	}
 	if unreachable(err) {
-		return session.Unavailable(op, err)
+		return storekit.Unavailable(op, err)
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, err)
 }
@@ -119,9 +126,4 @@ func unreachable(err error) bool {
 		errors.As(err, &netErr) ||
 		pgconn.Timeout(err) ||
 		pgconn.SafeToRetry(err)
-}
-
-// corrupt reports a stored row that cannot be read back.
-func corrupt(column string, n int) error {
-	return fmt.Errorf("%w: %s has %d bytes, want %d", session.ErrCorrupt, column, n, session.KeySize)
 }

@@ -6,22 +6,19 @@ import (
 
 	"github.com/sessiongen/sessiongen/gen/pgdb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = "create"
-	if err := session.CheckContext(ctx, op); err != nil {
+	const op = storekit.OpCreate
+	if err := storekit.CheckRecord(op, &rec); err != nil {
 		return err
 	}
-	if err := session.CheckRecord(op, &rec); err != nil {
-		return err
-	}
-	var n int64
 	// Not idempotent: a repeat after a commit the client never heard of
 	// would report ErrExists for the caller's own new session.
-	err := s.call(ctx, op, notIdempotent, func(ctx context.Context) (err error) {
-		n, err = s.q.CreateSession(ctx, pgdb.CreateSessionParams{
+	n, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (int64, error) {
+		return s.q.CreateSession(ctx, pgdb.CreateSessionParams{
 			Key:               rec.Key[:],
 			Owner:             rec.Owner,
 			Data:              rec.Data,
@@ -29,55 +26,31 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			IdleExpiresAt:     rec.IdleExpiresAt,
 			AbsoluteExpiresAt: rec.AbsoluteExpiresAt,
 		})
-		return err
 	})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if err == nil && n == 0 {
 		return session.ErrExists
 	}
-	return nil
+	return err
 }
 
 // Load implements session.Store.
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	const op = "load"
-	if err := session.CheckContext(ctx, op); err != nil {
-		return session.Record{}, err
-	}
-	var row pgdb.SessiongenSession
-	err := s.call(ctx, op, idempotent, func(ctx context.Context) (err error) {
-		row, err = s.q.LoadSession(ctx, pgdb.LoadSessionParams{Key: key[:], Now: now})
-		return err
+	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (pgdb.SessiongenSession, error) {
+		return s.q.LoadSession(ctx, pgdb.LoadSessionParams{Key: key[:], Now: now})
 	})
-	if err != nil {
-		return session.Record{}, err
-	}
-	rec, err := toRecord(row)
-	if err != nil {
-		return session.Record{}, err
-	}
-	if err := rec.CheckLoaded(key, now); err != nil {
-		return session.Record{}, err
-	}
-	return rec, nil
+	return storekit.Loaded(row, err, toRecord, key, now)
 }
 
 // Save implements session.Store.
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = "save"
-	if err := session.CheckContext(ctx, op); err != nil {
+	const op = storekit.OpSave
+	if err := storekit.CheckData(op, rec.Data); err != nil {
 		return 0, err
 	}
-	if err := session.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
-	var res pgdb.SaveSessionRow
 	// Idempotent in effect: a repeat of a save that did commit fails the
 	// version check (ErrConflict), so nothing is applied twice.
-	err := s.call(ctx, op, idempotent, func(ctx context.Context) (err error) {
-		res, err = s.q.SaveSession(ctx, pgdb.SaveSessionParams{
+	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (pgdb.SaveSessionRow, error) {
+		return s.q.SaveSession(ctx, pgdb.SaveSessionParams{
 			Key:           rec.Key[:],
 			Now:           now,
 			Owner:         rec.Owner,
@@ -85,7 +58,6 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 			IdleExpiresAt: rec.IdleExpiresAt,
 			Version:       rec.Version,
 		})
-		return err
 	})
 	switch {
 	case err != nil:
@@ -100,41 +72,26 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 
 // Touch implements session.Store.
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
-	const op = "touch"
-	if err := session.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	var n int64
-	err := s.call(ctx, op, idempotent, func(ctx context.Context) (err error) {
-		n, err = s.q.TouchSession(ctx, pgdb.TouchSessionParams{Key: key[:], IdleExpiresAt: idleExpiresAt, Now: now})
-		return err
+	n, err := run(s, ctx, storekit.OpTouch, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.TouchSession(ctx, pgdb.TouchSessionParams{Key: key[:], IdleExpiresAt: idleExpiresAt, Now: now})
 	})
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if err == nil && n == 0 {
 		return session.ErrNotFound
 	}
-	return nil
+	return err
 }
 
 // Rotate implements session.Store.
 func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
-	const op = "rotate"
-	if err := session.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	var res pgdb.RotateSessionRow
 	// Not idempotent: a repeat after an unheard commit would find oldKey
 	// already rotated away and report ErrNotFound.
-	err := s.call(ctx, op, notIdempotent, func(ctx context.Context) (err error) {
-		res, err = s.q.RotateSession(ctx, pgdb.RotateSessionParams{
+	res, err := run(s, ctx, storekit.OpRotate, notIdempotent, func(ctx context.Context) (pgdb.RotateSessionRow, error) {
+		return s.q.RotateSession(ctx, pgdb.RotateSessionParams{
 			OldKey:     oldKey[:],
 			NewKey:     newKey[:],
 			GraceUntil: graceUntil,
 			Now:        now,
 		})
-		return err
 	})
 	switch {
 	case err != nil:
@@ -151,11 +108,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
-	const op = "delete"
-	if err := session.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	return s.call(ctx, op, idempotent, func(ctx context.Context) error {
+	return exec(s, ctx, storekit.OpDelete, idempotent, func(ctx context.Context) error {
 		return s.q.DeleteSession(ctx, pgdb.DeleteSessionParams{Key: key[:], Now: now})
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sessiongen/sessiongen/gen/pgdb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Store is a session.Store and session.Leaser on PostgreSQL. It is safe for
@@ -33,9 +34,9 @@ func New(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool, q: pgdb.New(pool)}
 }
 
-// toRecord converts a row, refusing keys of the wrong length (ErrCorrupt) so
-// that a damaged row is reported rather than silently truncated or padded.
-func toRecord(row pgdb.SessiongenSession) (session.Record, error) {
+// toRecord converts a row read by operation op, refusing keys of the wrong
+// length (ErrCorrupt).
+func toRecord(op string, row pgdb.SessiongenSession) (session.Record, error) {
 	rec := session.Record{
 		Data:              row.Data,
 		Version:           row.Version,
@@ -44,34 +45,21 @@ func toRecord(row pgdb.SessiongenSession) (session.Record, error) {
 		AbsoluteExpiresAt: row.AbsoluteExpiresAt.UTC(),
 	}
 	var err error
-	if rec.Key, err = session.KeyFromBytes(row.Key); err != nil {
-		return session.Record{}, corrupt("key", len(row.Key))
+	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
+		return session.Record{}, err
 	}
 	if row.Owner != nil {
 		rec.Owner = *row.Owner
 	}
 	if row.PrevKey != nil {
-		if rec.PrevKey, err = session.KeyFromBytes(row.PrevKey); err != nil {
-			return session.Record{}, corrupt("prev_key", len(row.PrevKey))
+		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
+			return session.Record{}, err
 		}
 	}
 	if row.PrevExpiresAt != nil {
 		rec.PrevExpiresAt = row.PrevExpiresAt.UTC()
 	}
 	return rec, nil
-}
-
-// toRecords converts a page of rows; one corrupt row fails the page.
-func toRecords(rows []pgdb.SessiongenSession) ([]session.Record, error) {
-	out := make([]session.Record, 0, len(rows))
-	for _, row := range rows {
-		rec, err := toRecord(row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
 }
 
 // noTime is the zero time the contract uses for "no expiry returned".

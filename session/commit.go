@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/sessiongen/sessiongen/session/internal/storeop"
 )
 
 // bufPool holds encode buffers: a session is encoded on every save, and the
@@ -78,7 +80,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 			CreatedAt: now, IdleExpiresAt: s.m.idleExpiry(now, abs), AbsoluteExpiresAt: abs,
 		}
 		start := s.m.startCall()
-		err = s.m.observed(ctx, opCreate, rec.Key, start, s.m.Store.Create(ctx, rec))
+		err = s.m.observed(ctx, storeop.Create, rec.Key, start, s.m.Store.Create(ctx, rec))
 		if errors.Is(err, ErrExists) {
 			continue
 		}
@@ -108,7 +110,7 @@ func (s *Session[T, P]) maybeTouch(ctx context.Context) {
 	}
 	idle := s.m.idleExpiry(now, s.absoluteExpiresAt)
 	start := s.m.startCall()
-	err := s.m.observed(ctx, opTouch, s.key, start, s.m.Store.Touch(ctx, s.key, idle, now))
+	err := s.m.observed(ctx, storeop.Touch, s.key, start, s.m.Store.Touch(ctx, s.key, idle, now))
 	switch {
 	case err == nil:
 		s.idleExpiresAt = idle
@@ -173,7 +175,7 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 	}
 	start := s.m.startCall()
 	v, err := s.m.Store.Save(ctx, rec, now)
-	if err = s.m.observed(ctx, opSave, s.key, start, err); err != nil {
+	if err = s.m.observed(ctx, storeop.Save, s.key, start, err); err != nil {
 		return err
 	}
 	// Clone rather than reuse base in place: the decoded value may alias it.
@@ -210,7 +212,7 @@ func (s *Session[T, P]) beforeRetry(ctx context.Context, attempt int, window tim
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return Unavailable("retry save", ctx.Err())
+		return unavailable("retry save", ctx.Err())
 	}
 }
 
@@ -245,7 +247,7 @@ func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (Fiel
 	now := s.m.now()
 	start := s.m.startCall()
 	fresh, err := s.m.Store.Load(ctx, s.key, now)
-	if err = s.m.observed(ctx, opLoad, s.key, start, err); err != nil {
+	if err = s.m.observed(ctx, storeop.Load, s.key, start, err); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			s.noteGone(ctx)
 		}

@@ -59,10 +59,10 @@ func (c CookieConfig) effective() CookieConfig {
 func (c CookieConfig) check() error {
 	probe := http.Cookie{Name: c.Name, Value: "x", Path: c.Path, Domain: c.Domain}
 	if c.Name == "" {
-		return Invalid("cookie", "empty name")
+		return invalid("cookie", "empty name")
 	}
 	if err := probe.Valid(); err != nil {
-		return Invalid("cookie", err.Error())
+		return invalid("cookie", err.Error())
 	}
 	return nil
 }

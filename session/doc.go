@@ -6,5 +6,6 @@
 // writes, rotates tokens and manages the cookie.
 //
 // Stores live in packages of their own (memstore, pgstore, sqlitestore) and all
-// pass the one conformance suite in session/storetest.
+// pass the one conformance suite in session/storetest. Writing a store? Start
+// from session/storekit, its toolkit.
 package session

@@ -48,14 +48,15 @@ var (
 // bound keeps one visitor from bloating rows and every request that reads them.
 const MaxDataSize = 1 << 20
 
-// Unavailable wraps cause as an ErrUnavailable for operation op, keeping cause
-// reachable through errors.Is / errors.As (context.DeadlineExceeded, say).
-func Unavailable(op string, cause error) error {
+// unavailable wraps cause as an ErrUnavailable for operation op, keeping cause
+// reachable through errors.Is / errors.As. Stores build the same error with
+// storekit.Unavailable (storekit imports this package, not the reverse).
+func unavailable(op string, cause error) error {
 	return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, cause)
 }
 
-// Invalid returns an ErrInvalid describing what was wrong with an argument.
-func Invalid(op, reason string) error {
+// invalid returns an ErrInvalid describing what was wrong with an argument.
+func invalid(op, reason string) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalid, op, reason)
 }
 

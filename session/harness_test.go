@@ -28,6 +28,7 @@ import (
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
 
@@ -114,7 +115,7 @@ func (c *countingStore) count(op string) error {
 	c.calls[op]++
 	c.mu.Unlock()
 	if c.down.Load() {
-		return session.Unavailable(op, errDown)
+		return storekit.Unavailable(op, errDown)
 	}
 	return nil
 }

@@ -12,16 +12,6 @@ const KeySize = sha256.Size
 // keys, so a leaked table or log does not leak a usable token.
 type Key [KeySize]byte
 
-// KeyFromBytes converts a stored key, refusing any length other than KeySize.
-func KeyFromBytes(b []byte) (Key, error) {
-	var k Key
-	if len(b) != KeySize {
-		return k, Invalid("key", "want 32 bytes")
-	}
-	copy(k[:], b)
-	return k, nil
-}
-
 // String returns the key in hex. It is safe to log: a key cannot be turned back
 // into the token it was derived from.
 func (k Key) String() string { return hex.EncodeToString(k[:]) }

@@ -41,7 +41,7 @@ func (l *keyLocks) lock(ctx context.Context, key Key) (*keyLock, error) {
 		return kl, nil
 	case <-ctx.Done():
 		l.release(key, kl, false)
-		return nil, Unavailable("update: waiting for a concurrent update", ctx.Err())
+		return nil, unavailable("update: waiting for a concurrent update", ctx.Err())
 	}
 }
 

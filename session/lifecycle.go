@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/sessiongen/sessiongen/session/internal/storeop"
 )
 
 // Rotate gives the session a new token, keeping its data. Call it on login and
@@ -31,7 +33,7 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 		now := s.m.now()
 		start := s.m.startCall()
 		err = s.m.Store.Rotate(ctx, s.key, key, now.Add(s.m.RotateGrace), now)
-		if err = s.m.observed(ctx, opRotate, s.key, start, err); err == nil {
+		if err = s.m.observed(ctx, storeop.Rotate, s.key, start, err); err == nil {
 			s.m.note(ctx, slog.LevelInfo, EventRotated, key, nil)
 			s.key, s.minted, s.cookie = key, t, cookieSet
 			return nil
@@ -53,7 +55,7 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 func (s *Session[T, P]) Destroy(ctx context.Context) error {
 	if s.stored {
 		start := s.m.startCall()
-		if err := s.m.observed(ctx, opDelete, s.key, start, s.m.Store.Delete(ctx, s.key, s.m.now())); err != nil {
+		if err := s.m.observed(ctx, storeop.Delete, s.key, start, s.m.Store.Delete(ctx, s.key, s.m.now())); err != nil {
 			return err
 		}
 		s.m.note(ctx, slog.LevelInfo, EventDestroyed, s.key, nil)
@@ -87,7 +89,7 @@ func (s *Session[T, P]) Devices(ctx context.Context) ([]Device, error) {
 	}
 	start := s.m.startCall()
 	recs, err := s.m.Store.ListOwner(ctx, owner, s.m.now())
-	if err = s.m.observed(ctx, opListOwner, s.key, start, err); err != nil {
+	if err = s.m.observed(ctx, storeop.ListOwner, s.key, start, err); err != nil {
 		return nil, err
 	}
 	out := make([]Device, len(recs))
@@ -141,7 +143,7 @@ func (s *Session[T, P]) RevokeDevice(ctx context.Context, key Key) error {
 		return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
 	}
 	start := s.m.startCall()
-	if err := s.m.observed(ctx, opDelete, key, start, s.m.Store.Delete(ctx, key, s.m.now())); err != nil {
+	if err := s.m.observed(ctx, storeop.Delete, key, start, s.m.Store.Delete(ctx, key, s.m.now())); err != nil {
 		return err
 	}
 	s.m.note(ctx, slog.LevelInfo, EventRevoked, key, nil)
@@ -156,7 +158,7 @@ func (s *Session[T, P]) revoke(ctx context.Context, except Key) (int64, error) {
 	}
 	start := s.m.startCall()
 	n, err := s.m.Store.DeleteOwner(ctx, owner, except)
-	if err = s.m.observed(ctx, opDeleteOwner, s.key, start, err); err != nil {
+	if err = s.m.observed(ctx, storeop.DeleteOwner, s.key, start, err); err != nil {
 		return 0, err
 	}
 	s.m.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)

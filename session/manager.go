@@ -105,13 +105,13 @@ func (m *Manager[T, P]) Check() error {
 func (m *Manager[T, P]) setup() error {
 	switch {
 	case m.Store == nil:
-		return Invalid("manager", "nil Store")
+		return invalid("manager", "nil Store")
 	case m.IdleTimeout <= 0 || m.Lifetime <= 0:
-		return Invalid("manager", "IdleTimeout and Lifetime must be positive")
+		return invalid("manager", "IdleTimeout and Lifetime must be positive")
 	case m.TouchFraction < 0 || m.TouchFraction > 1:
-		return Invalid("manager", "TouchFraction must be within [0, 1]")
+		return invalid("manager", "TouchFraction must be within [0, 1]")
 	case m.RotateGrace < 0 || m.MaxRetries < 0:
-		return Invalid("manager", "RotateGrace and MaxRetries must not be negative")
+		return invalid("manager", "RotateGrace and MaxRetries must not be negative")
 	}
 	m.cookie = m.Cookie.effective()
 	if err := m.cookie.check(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/sessiongen/sessiongen/session/internal/storeop"
 )
 
 // Handler is the middleware: it attaches the request's session to the request
@@ -53,7 +55,7 @@ func (s *Session[T, P]) load(ctx context.Context, h http.Header) error {
 	key := t.key()
 	start := s.m.startCall()
 	rec, err := s.m.Store.Load(ctx, key, s.m.now())
-	if err = s.m.observed(ctx, opLoad, key, start, err); err != nil {
+	if err = s.m.observed(ctx, storeop.Load, key, start, err); err != nil {
 		return s.loadFailed(ctx, key, err)
 	}
 	if err := P(&s.value).DecodeSession(rec.Data); err != nil {

@@ -7,18 +7,6 @@ import (
 	"time"
 )
 
-// Store operation names passed to Metrics.StoreCall.
-const (
-	opLoad        = "Load"
-	opSave        = "Save"
-	opCreate      = "Create"
-	opTouch       = "Touch"
-	opRotate      = "Rotate"
-	opDelete      = "Delete"
-	opDeleteOwner = "DeleteOwner"
-	opListOwner   = "ListOwner"
-)
-
 // note counts event e and logs it with the key's prefix (never a token). The
 // log record is built only when the level is enabled: most events happen on hot
 // paths.

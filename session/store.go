@@ -32,18 +32,6 @@ type Record struct {
 	PrevExpiresAt time.Time
 }
 
-// CheckLive returns nil when the record is live at now, ErrAbsoluteExpired or
-// ErrIdleExpired (both match ErrNotFound) when it is not. Stores use it in Load.
-func (r *Record) CheckLive(now time.Time) error {
-	switch {
-	case !now.Before(r.AbsoluteExpiresAt):
-		return ErrAbsoluteExpired
-	case !now.Before(r.IdleExpiresAt):
-		return ErrIdleExpired
-	}
-	return nil
-}
-
 // Live reports whether the record is neither idle- nor absolute-expired at now.
 // A record is expired from the instant its expiry is reached.
 func (r *Record) Live(now time.Time) bool {

@@ -7,12 +7,13 @@ import (
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // DeleteOwner implements session.Store.
 func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
-	const op = "delete owner"
-	if err := session.CheckOwner(op, owner); err != nil {
+	const op = storekit.OpDeleteOwner
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return 0, err
 	}
 	return write(s, ctx, op, func(ctx context.Context) (int64, error) {
@@ -22,37 +23,37 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 
 // ListOwner implements session.Store.
 func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
-	const op = "list owner"
-	if err := session.CheckOwner(op, owner); err != nil {
+	const op = storekit.OpListOwner
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
-	rows, err := call(ctx, op, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
+	rows, err := storekit.Run(ctx, op, classify, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
 		return s.q.ListOwnerSessions(ctx, sqlitedb.ListOwnerSessionsParams{Owner: owner, Now: micros(now)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return toRecords(op, rows)
+	return storekit.Records(op, rows, toRecord)
 }
 
 // List implements session.Store.
 func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
-	const op = "list"
-	if err := session.CheckLimit(op, limit); err != nil {
+	const op = storekit.OpList
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return nil, err
 	}
-	rows, err := call(ctx, op, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
+	rows, err := storekit.Run(ctx, op, classify, func(ctx context.Context) ([]sqlitedb.SessiongenSession, error) {
 		return s.q.ListSessions(ctx, sqlitedb.ListSessionsParams{After: after[:], PageSize: int64(limit)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return toRecords(op, rows)
+	return storekit.Records(op, rows, toRecord)
 }
 
 // Count implements session.Store.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
-	row, err := call(ctx, "count", func(ctx context.Context) (sqlitedb.CountSessionsRow, error) {
+	row, err := storekit.Run(ctx, storekit.OpCount, classify, func(ctx context.Context) (sqlitedb.CountSessionsRow, error) {
 		return s.q.CountSessions(ctx, micros(now))
 	})
 	if err != nil {
@@ -65,8 +66,8 @@ func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error
 // sessions whose idle expiry lies in [from, now], returning the expiries it
 // deleted so that the caller can continue from the latest one.
 func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
-	const op = "delete expired"
-	if err := session.CheckLimit(op, limit); err != nil {
+	const op = storekit.OpDeleteExpired
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return 0, time.Time{}, err
 	}
 	expiries, err := write(s, ctx, op, func(ctx context.Context) ([]int64, error) {

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -9,18 +10,21 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
-// classify maps a database error to the contract's errors, keeping the cause
-// reachable through errors.Is / errors.As. A uniqueness violation is a taken
+// classify is sqlitestore's storekit.Classifier: it maps a database error to
+// the contract's errors, keeping the cause reachable through errors.Is /
+// errors.As. No row is ErrNotFound (the methods whose statement matched no row
+// for another reason say so themselves), a uniqueness violation is a taken
 // key (ErrExists) and any other constraint a malformed argument (ErrInvalid).
 // Everything else is the store failing to serve: SQLITE_BUSY or
 // SQLITE_LOCKED after the busy timeout, a read-only or corrupt file, a closed
 // handle, a cancelled context, a missing schema. It becomes ErrUnavailable, so
 // that no failure can ever look like "no session" to the caller.
 func classify(ctx context.Context, op string, err error) error {
-	if err == nil {
-		return nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.ErrNotFound
 	}
 	var sqliteErr *sqlite.Error
 	if errors.As(err, &sqliteErr) {
@@ -37,11 +41,5 @@ func classify(ctx context.Context, op string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = errors.Join(ctxErr, err)
 	}
-	return session.Unavailable(op, err)
-}
-
-// corrupt reports a stored row that cannot be read back; the row stays in
-// place for inspection.
-func corrupt(op, column string, n int) error {
-	return fmt.Errorf("%w: %s: %s has %d bytes, want %d", session.ErrCorrupt, op, column, n, session.KeySize)
+	return storekit.Unavailable(op, err)
 }

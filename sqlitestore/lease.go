@@ -5,14 +5,14 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
-	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // AcquireLease implements session.Leaser with one upsert on the lease row that
 // only takes effect when the lease is free, expired or already ours.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	const op = "acquire lease"
-	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+	const op = storekit.OpAcquireLease
+	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
 		return false, err
 	}
 	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
@@ -28,7 +28,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 
 // ReleaseLease implements session.Leaser.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	_, err := write(s, ctx, "release lease", func(ctx context.Context) (struct{}, error) {
+	_, err := write(s, ctx, storekit.OpReleaseLease, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.q.ReleaseLease(ctx, sqlitedb.ReleaseLeaseParams{Name: name, Holder: holder})
 	})
 	return err

@@ -11,7 +11,7 @@ import (
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/sessiongen/sessiongen/schema"
-	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // MigrationsTable is where golang-migrate records the schema version: a name of
@@ -33,7 +33,7 @@ func NewMigrator(db *sql.DB) (*migrate.Migrate, error) {
 	}
 	driver, err := sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{MigrationsTable: MigrationsTable})
 	if err != nil {
-		return nil, session.Unavailable("migrate", err)
+		return nil, storekit.Unavailable("migrate", err)
 	}
 	m, err := migrate.NewWithInstance("iofs", src, "sqlite", driver)
 	if err != nil {
@@ -46,7 +46,7 @@ func NewMigrator(db *sql.DB) (*migrate.Migrate, error) {
 // success. It does not close db. Cancelling ctx stops after the migration in
 // progress.
 func Migrate(ctx context.Context, db *sql.DB) error {
-	if err := session.CheckContext(ctx, "migrate"); err != nil {
+	if err := storekit.CheckContext(ctx, "migrate"); err != nil {
 		return err
 	}
 	m, err := NewMigrator(db)
@@ -65,7 +65,7 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	}()
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return session.Unavailable("migrate", errors.Join(ctxErr, err))
+			return storekit.Unavailable("migrate", errors.Join(ctxErr, err))
 		}
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
 	}

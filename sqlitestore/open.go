@@ -25,6 +25,7 @@ import (
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // BusyTimeout is how long a statement waits for another connection or process
@@ -72,11 +73,11 @@ var (
 // refused with ErrInvalid; use memstore for a store in memory.
 func Open(path string) (*Store, error) {
 	if file, _, _ := strings.Cut(path, "?"); file == "" || file == ":memory:" {
-		return nil, session.Invalid("open", "path must name a database file")
+		return nil, storekit.Invalid("open", "path must name a database file")
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
-		return nil, session.Unavailable("open", err)
+		return nil, storekit.Unavailable("open", err)
 	}
 	// Readers run in parallel under WAL while writers queue on the file's
 	// write lock; a few connections beyond the core count keep readers from
@@ -89,7 +90,7 @@ func Open(path string) (*Store, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*BusyTimeout)
 	defer cancel()
 	if err := ping(ctx, db); err != nil {
-		return nil, session.Unavailable("open", errors.Join(err, db.Close()))
+		return nil, storekit.Unavailable("open", errors.Join(err, db.Close()))
 	}
 	return New(db), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Times are stored as INTEGER unix microseconds: exact, ordered, indexable, and
@@ -32,8 +33,8 @@ func fromMicros(m int64) time.Time { return time.UnixMicro(m).UTC() }
 // owner converts an owner to its column value: NULL for an anonymous session.
 func owner(o string) sql.NullString { return sql.NullString{String: o, Valid: o != ""} }
 
-// toRecord converts a row, refusing keys of the wrong length (ErrCorrupt) so
-// that a damaged row is reported rather than silently truncated or padded.
+// toRecord converts a row read by operation op, refusing keys of the wrong
+// length (ErrCorrupt).
 func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error) {
 	rec := session.Record{
 		Owner:             row.Owner.String,
@@ -49,29 +50,16 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 		rec.Data = []byte{}
 	}
 	var err error
-	if rec.Key, err = session.KeyFromBytes(row.Key); err != nil {
-		return session.Record{}, corrupt(op, "key", len(row.Key))
+	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
+		return session.Record{}, err
 	}
 	if row.PrevKey != nil {
-		if rec.PrevKey, err = session.KeyFromBytes(row.PrevKey); err != nil {
-			return session.Record{}, corrupt(op, "prev_key", len(row.PrevKey))
+		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
+			return session.Record{}, err
 		}
 	}
 	if row.PrevExpiresAt.Valid {
 		rec.PrevExpiresAt = fromMicros(row.PrevExpiresAt.Int64)
 	}
 	return rec, nil
-}
-
-// toRecords converts a page of rows; one corrupt row fails the page.
-func toRecords(op string, rows []sqlitedb.SessiongenSession) ([]session.Record, error) {
-	out := make([]session.Record, 0, len(rows))
-	for _, row := range rows {
-		rec, err := toRecord(op, row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
 }

@@ -2,32 +2,18 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
-
-// call refuses a done context before any work, runs one statement and
-// classifies its error, so that every method fails the same way.
-func call[T any](ctx context.Context, op string, stmt func(context.Context) (T, error)) (T, error) {
-	if err := session.CheckContext(ctx, op); err != nil {
-		var zero T
-		return zero, err
-	}
-	v, err := stmt(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		err = classify(ctx, op, err)
-	}
-	return v, err
-}
 
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = "create"
-	if err := session.CheckRecord(op, &rec); err != nil {
+	const op = storekit.OpCreate
+	if err := storekit.CheckRecord(op, &rec); err != nil {
 		return err
 	}
 	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
@@ -51,24 +37,10 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 // says how (ErrIdleExpired, ErrAbsoluteExpired); a previous key outside its
 // grace window is just not found.
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	const op = "load"
-	row, err := call(ctx, op, func(ctx context.Context) (sqlitedb.SessiongenSession, error) {
+	row, err := storekit.Run(ctx, storekit.OpLoad, classify, func(ctx context.Context) (sqlitedb.SessiongenSession, error) {
 		return s.q.LoadSession(ctx, key[:])
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return session.Record{}, session.ErrNotFound
-	}
-	if err != nil {
-		return session.Record{}, err
-	}
-	rec, err := toRecord(op, row)
-	if err != nil {
-		return session.Record{}, err
-	}
-	if err := rec.CheckLoaded(key, now); err != nil {
-		return session.Record{}, err
-	}
-	return rec, nil
+	return storekit.Loaded(row, err, toRecord, key, now)
 }
 
 // Save implements session.Store with one conditional UPDATE ... RETURNING.
@@ -77,8 +49,8 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 // conflict (the session is live) from a missing session. The common path
 // stays one statement, and the read cannot turn a failure into a success.
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = "save"
-	if err := session.CheckData(op, rec.Data); err != nil {
+	const op = storekit.OpSave
+	if err := storekit.CheckData(op, rec.Data); err != nil {
 		return 0, err
 	}
 	version, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
@@ -91,7 +63,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 			Now:           micros(now),
 		})
 	})
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, session.ErrNotFound) { // no row matched
 		return 0, s.whyUnchanged(ctx, op, rec.Key, now, session.ErrConflict)
 	}
 	return version, err
@@ -101,21 +73,18 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 // the session under key is live (so the write's other condition failed),
 // ErrNotFound otherwise.
 func (s *Store) whyUnchanged(ctx context.Context, op string, key session.Key, now time.Time, ifLive error) error {
-	_, err := call(ctx, op, func(ctx context.Context) (int64, error) {
+	_, err := storekit.Run(ctx, op, classify, func(ctx context.Context) (int64, error) {
 		return s.q.LiveVersion(ctx, sqlitedb.LiveVersionParams{Key: key[:], Now: micros(now)})
 	})
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return session.ErrNotFound
-	case err != nil:
-		return err
+	if err != nil {
+		return err // ErrNotFound when no live session has key
 	}
 	return ifLive
 }
 
 // Touch implements session.Store.
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
-	n, err := write(s, ctx, "touch", func(ctx context.Context) (int64, error) {
+	n, err := write(s, ctx, storekit.OpTouch, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, sqlitedb.TouchSessionParams{
 			IdleExpiresAt: micros(idleExpiresAt),
 			Key:           key[:],
@@ -133,7 +102,7 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // previous key (or equal to the old key) it fails the WHERE clause, and, as in
 // Save, a read on that failure path alone tells ErrExists from ErrNotFound.
 func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
-	const op = "rotate"
+	const op = storekit.OpRotate
 	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
 		return s.q.RotateSession(ctx, sqlitedb.RotateSessionParams{
 			NewKey:     newKey[:],
@@ -150,7 +119,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
-	_, err := write(s, ctx, "delete", func(ctx context.Context) (struct{}, error) {
+	_, err := write(s, ctx, storekit.OpDelete, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.q.DeleteSession(ctx, sqlitedb.DeleteSessionParams{Key: key[:], Now: micros(now)})
 	})
 	return err

@@ -3,7 +3,7 @@ package sqlitestore
 import (
 	"context"
 
-	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // SQLite lets one connection write at a time. Without a gate, the store's own
@@ -16,15 +16,15 @@ type writeGate chan struct{}
 
 func newWriteGate() writeGate { return make(writeGate, 1) }
 
-// write runs one writing statement while holding the gate, with call's
-// context check and error classification.
+// write runs one writing statement through storekit.Run while holding the
+// gate.
 func write[T any](s *Store, ctx context.Context, op string, stmt func(context.Context) (T, error)) (T, error) {
 	select {
 	case s.gate <- struct{}{}:
 	case <-ctx.Done():
 		var zero T
-		return zero, session.Unavailable(op, ctx.Err())
+		return zero, storekit.Unavailable(op, ctx.Err())
 	}
 	defer func() { <-s.gate }()
-	return call(ctx, op, stmt)
+	return storekit.Run(ctx, op, classify, stmt)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/schema"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
 
@@ -189,11 +190,11 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, session.Unavailable("connect", err)
+		return nil, storekit.Unavailable("connect", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, session.Unavailable("connect", err)
+		return nil, storekit.Unavailable("connect", err)
 	}
 	store := pgstore.New(pool)
 	return &DB{

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 func init() {
@@ -193,7 +194,7 @@ func sessionsRevoke(ctx context.Context, c *dbCommand, store session.Store, f *s
 
 // state describes whether a session loads at now, or why not.
 func state(r *session.Record, now time.Time) string {
-	switch err := r.CheckLive(now); {
+	switch err := storekit.CheckLive(r, now); {
 	case err == nil:
 		return "live"
 	case errors.Is(err, session.ErrAbsoluteExpired):

@@ -15,6 +15,7 @@ import (
 	"github.com/sessiongen/sessiongen/janitor"
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 func newMetrics(t *testing.T, opts Options) (*Metrics, *prom.Registry) {
@@ -58,7 +59,7 @@ func TestStoreCallsAreObservedPerOpAndErrorClass(t *testing.T) {
 	m.StoreCall("Load", 3*time.Millisecond, nil)
 	m.StoreCall("Load", 70*time.Microsecond, nil)
 	m.StoreCall("Load", time.Millisecond, session.ErrIdleExpired)
-	m.StoreCall("Save", 2*time.Second, session.Unavailable("save", context.DeadlineExceeded))
+	m.StoreCall("Save", 2*time.Second, storekit.Unavailable("save", context.DeadlineExceeded))
 
 	cases := []struct {
 		op, class string
@@ -91,11 +92,11 @@ func TestErrorClass(t *testing.T) {
 		session.ErrAbsoluteExpired:               "not_found",
 		fmt.Errorf("x: %w", session.ErrConflict): "conflict",
 		session.ErrExists:                        "exists",
-		session.Invalid("list", "limit"):         "invalid",
+		storekit.Invalid("list", "limit"):        "invalid",
 		session.ErrTooLarge:                      "too_large",
 		session.ErrCorrupt:                       "corrupt",
-		session.Unavailable("load", errors.New("refused")): "unavailable",
-		errors.New("something else"):                       "other",
+		storekit.Unavailable("load", errors.New("refused")): "unavailable",
+		errors.New("something else"):                        "other",
 	}
 	for err, want := range cases {
 		if got := ErrorClass(err); got != want {

@@ -86,14 +86,14 @@ func (f *fixture) increment(key session.Key) error {
 	for range 10_000 {
 		rec, err := f.store.Load(f.ctx, key, base)
 		if err != nil {
-			return fmt.Errorf("Load during concurrent increments: %w", err)
+			return fmt.Errorf("concurrent increments: Load: %w", err)
 		}
 		rec.Data = binary.BigEndian.AppendUint64(nil, binary.BigEndian.Uint64(rec.Data)+1)
 		switch _, err := f.store.Save(f.ctx, rec, base); {
 		case err == nil:
 			return nil
 		case !errors.Is(err, session.ErrConflict):
-			return fmt.Errorf("Save during concurrent increments: %w, want nil or ErrConflict", err)
+			return fmt.Errorf("concurrent increments: Save: %w, want nil or ErrConflict", err)
 		}
 	}
 	return errors.New("an increment kept conflicting: Save never let a fresh version win")

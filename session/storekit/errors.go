@@ -1,0 +1,46 @@
+package storekit
+
+import (
+	"fmt"
+
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// Invalid returns a session.ErrInvalid describing what was wrong with an
+// argument of operation op.
+func Invalid(op, reason string) error {
+	return fmt.Errorf("%w: %s: %s", session.ErrInvalid, op, reason)
+}
+
+// Unavailable wraps cause as a session.ErrUnavailable for operation op,
+// keeping cause reachable through errors.Is and errors.As
+// (context.DeadlineExceeded, say).
+func Unavailable(op string, cause error) error {
+	return fmt.Errorf("%w: %s: %w", session.ErrUnavailable, op, cause)
+}
+
+// StoredKey converts a key read back from column, refusing any length other
+// than session.KeySize with a session.ErrCorrupt, so that a damaged row is
+// reported rather than silently truncated or padded.
+func StoredKey(op, column string, b []byte) (session.Key, error) {
+	var k session.Key
+	if len(b) != session.KeySize {
+		return k, fmt.Errorf("%w: %s: %s has %d bytes, want %d", session.ErrCorrupt, op, column, len(b), session.KeySize)
+	}
+	copy(k[:], b)
+	return k, nil
+}
+
+// Records converts a page of rows read by operation op with convert; one row
+// that cannot be read fails the page.
+func Records[Row any](op string, rows []Row, convert func(op string, row Row) (session.Record, error)) ([]session.Record, error) {
+	out := make([]session.Record, 0, len(rows))
+	for _, row := range rows {
+		rec, err := convert(op, row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
