@@ -10,6 +10,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // The admin methods (List, Count, DeleteExpired) walk all 1024 buckets: a
@@ -23,10 +24,10 @@ const walkChunk = 64
 // bucket's key index is read in byte order from the cursor.
 func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
 	const op = "list"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := session.CheckLimit(op, limit); err != nil {
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return nil, err
 	}
 	bucket, start := bucketOf(after), "("+hex.EncodeToString(after[:])
@@ -78,7 +79,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 // Redis already dropped by TTL.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	const op = "count"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return session.Counts{}, err
 	}
 	nowUs, err := micros(op, now)
@@ -119,10 +120,10 @@ type expiring struct {
 // deeper until none can.
 func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
 	const op = "delete expired"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return 0, time.Time{}, err
 	}
-	if err := session.CheckLimit(op, limit); err != nil {
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return 0, time.Time{}, err
 	}
 	nowUs, err := micros(op, now)

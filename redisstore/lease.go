@@ -4,17 +4,17 @@ import (
 	"context"
 	"time"
 
-	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // AcquireLease implements session.Leaser with a hash per lease, compared
 // against the caller's now; Redis drops it by TTL some time after it ends.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	const op = "acquire lease"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return false, err
 	}
-	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
 		return false, err
 	}
 	times, err := microsAll(op, now.Add(ttl), now)
@@ -29,7 +29,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 // ReleaseLease implements session.Leaser.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 	const op = "release lease"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	_, err := s.runInt(ctx, op, scriptLeaseRelease, []string{s.keys.lease(name)}, []string{holder})

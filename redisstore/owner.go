@@ -11,6 +11,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // addOwner puts key in owner's index, scored by the session's creation time,
@@ -48,10 +49,10 @@ const maxHops = 8
 // it began is deleted; see the package documentation for why none escapes.
 func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
 	const op = "delete owner"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return 0, err
 	}
-	if err := session.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return 0, err
 	}
 	members, err := s.ownerMembers(ctx, op, owner)
@@ -152,10 +153,10 @@ func (s *Store) deleteOwned(ctx context.Context, op, owner, exceptHex string, me
 // owner's.
 func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
 	const op = "list owner"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := session.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
 	members, err := s.ownerMembers(ctx, op, owner)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // rotateAttempts bounds how often Rotate starts over when a concurrent Save
@@ -26,7 +27,7 @@ const rotateAttempts = 5
 // through the pointer, and the first load of either finishes step 3.
 func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
 	const op = "rotate"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	times, err := microsAll(op, graceUntil, now)

@@ -7,15 +7,16 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	const op = "create"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
-	if err := session.CheckRecord(op, &rec); err != nil {
+	if err := storekit.CheckRecord(op, &rec); err != nil {
 		return err
 	}
 	if rec.IdleExpiresAt.After(rec.AbsoluteExpiresAt) {
@@ -49,7 +50,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 // left by Rotate) costs a second read of the session it points to.
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
 	const op = "load"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return session.Record{}, err
 	}
 	e, err := s.read(ctx, op, key)
@@ -66,7 +67,7 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 			return session.Record{}, notFoundUnless(err)
 		}
 	}
-	if err := e.rec.CheckLoaded(key, now); err != nil {
+	if err := storekit.CheckLoaded(&e.rec, key, now); err != nil {
 		return session.Record{}, err
 	}
 	return e.rec, nil
@@ -88,7 +89,7 @@ func (s *Store) loadVia(ctx context.Context, op string, key session.Key, ptr *en
 		// key points to it: the rotation committed; finish it for the next reader.
 		s.finish(ctx, op, ptr.next, key, ptr.idle)
 	}
-	if err := e.rec.CheckLoaded(key, now); err != nil {
+	if err := storekit.CheckLoaded(&e.rec, key, now); err != nil {
 		return session.Record{}, err
 	}
 	return e.rec, nil
@@ -116,10 +117,10 @@ func (s *Store) read(ctx context.Context, op string, key session.Key) (*entry, e
 // has to be finished.
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	const op = "save"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return 0, err
 	}
-	if err := session.CheckData(op, rec.Data); err != nil {
+	if err := storekit.CheckData(op, rec.Data); err != nil {
 		return 0, err
 	}
 	times, err := microsAll(op, rec.IdleExpiresAt, now)
@@ -163,7 +164,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 // Touch implements session.Store.
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	const op = "touch"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	times, err := microsAll(op, idleExpiresAt, now)
@@ -195,7 +196,7 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // session the key was rotated to first, then the pointer.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	const op = "delete"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	nowUs, err := micros(op, now)

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Options configure a Store. The zero value is usable: prefix "sg:", no WAIT,
@@ -71,10 +72,10 @@ func New(client rueidis.Client, opts Options) (*Store, error) {
 		opts.Prefix = DefaultPrefix
 	}
 	if strings.ContainsAny(opts.Prefix, "{}") {
-		return nil, session.Invalid("redisstore", "prefix must not contain '{' or '}'")
+		return nil, storekit.Invalid("redisstore", "prefix must not contain '{' or '}'")
 	}
 	if opts.WaitReplicas < 0 || opts.WaitTimeout < 0 || opts.ExpiredRetention < 0 {
-		return nil, session.Invalid("redisstore", "negative option")
+		return nil, storekit.Invalid("redisstore", "negative option")
 	}
 	if opts.WaitTimeout == 0 {
 		opts.WaitTimeout = DefaultWaitTimeout
@@ -109,7 +110,7 @@ func (s *Store) Close() {
 func micros(op string, t time.Time) (string, error) {
 	us := t.UnixMicro()
 	if us > maxMicros || us < -maxMicros {
-		return "", session.Invalid(op, "time out of range: "+t.String())
+		return "", storekit.Invalid(op, "time out of range: "+t.String())
 	}
 	return formatInt(us), nil
 }
@@ -142,12 +143,12 @@ func classify(op string, err error) error {
 		msg := re.Error()
 		for _, transient := range []string{"CLUSTERDOWN", "TRYAGAIN", "LOADING", "MASTERDOWN", "READONLY", "MOVED", "ASK", "BUSY", "NOREPLICAS", "OOM"} {
 			if strings.HasPrefix(msg, transient) {
-				return session.Unavailable(op, err)
+				return storekit.Unavailable(op, err)
 			}
 		}
 		return fmt.Errorf("redisstore: %s: %w", op, err)
 	}
-	return session.Unavailable(op, err)
+	return storekit.Unavailable(op, err)
 }
 
 // run runs a script once and reads its {status, values...} reply.
@@ -185,7 +186,7 @@ func (s *Store) runDurable(ctx context.Context, op string, sc *script, keys, arg
 		return nil
 	})
 	if errors.Is(err, errNotReplicated) {
-		return status, values, session.Unavailable(op, err)
+		return status, values, storekit.Unavailable(op, err)
 	}
 	return status, values, classify(op, err)
 }
