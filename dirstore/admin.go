@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // DeleteOwner implements session.Store: each session the owner's index
@@ -21,7 +22,7 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	if err := s.begin(ctx, op); err != nil {
 		return 0, err
 	}
-	if err := session.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return 0, err
 	}
 	ids, err := s.ownerSessions(owner)
@@ -30,7 +31,7 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	}
 	var n int64
 	for _, id := range ids {
-		if err := session.CheckContext(ctx, op); err != nil {
+		if err := storekit.CheckContext(ctx, op); err != nil {
 			return n, err
 		}
 		deleted, err := s.deleteOwned(ctx, owner, id, except)
@@ -76,7 +77,7 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]s
 	if err := s.begin(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := session.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
 	ids, err := s.ownerSessions(owner)
@@ -116,7 +117,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 	if err := s.begin(ctx, op); err != nil {
 		return nil, err
 	}
-	if err := session.CheckLimit(op, limit); err != nil {
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return nil, err
 	}
 	var out []session.Record
@@ -155,7 +156,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 // they cannot be loaded, and are left in place for inspection.
 func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored)) error {
 	for sub := range 256 {
-		if err := session.CheckContext(ctx, op); err != nil {
+		if err := storekit.CheckContext(ctx, op); err != nil {
 			return err
 		}
 		dir := filepath.Join(s.root, sessionsDir, fmt.Sprintf("%02x", sub))
@@ -210,7 +211,7 @@ func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit in
 	if err := s.begin(ctx, op); err != nil {
 		return 0, time.Time{}, err
 	}
-	if err := session.CheckLimit(op, limit); err != nil {
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return 0, time.Time{}, err
 	}
 	due := func(st *stored) bool { return !st.IdleExpiresAt.Before(from) && !st.IdleExpiresAt.After(now) }
@@ -232,7 +233,7 @@ func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit in
 		if n == limit {
 			break
 		}
-		if err := session.CheckContext(ctx, op); err != nil {
+		if err := storekit.CheckContext(ctx, op); err != nil {
 			return n, last, err
 		}
 		h, err := s.lockSession(ctx, s.sessionPath(c.id))

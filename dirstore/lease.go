@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Leases are files in leases/, changed under their flock like sessions, so
@@ -56,7 +56,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 	if err := s.begin(ctx, op); err != nil {
 		return false, err
 	}
-	if err := session.CheckLease(op, name, holder, ttl); err != nil {
+	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
 		return false, err
 	}
 	h, err := s.lockLease(ctx, name, true)

@@ -34,6 +34,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Options configure a Store. The zero value is the safe default.
@@ -82,11 +83,11 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, ErrUnsupported
 	}
 	if dir == "" {
-		return nil, session.Invalid("open", "empty directory")
+		return nil, storekit.Invalid("open", "empty directory")
 	}
 	root, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, session.Invalid("open", err.Error())
+		return nil, storekit.Invalid("open", err.Error())
 	}
 	s := &Store{root: root, noSync: opts.NoSync}
 	if s.checkLayout() == nil {
@@ -111,17 +112,17 @@ var errClosed = errors.New("dirstore: store closed")
 // begin refuses a call on a done context, a closed store or a directory
 // without a layout, the same way for every method.
 func (s *Store) begin(ctx context.Context, op string) error {
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	if s.closed.Load() {
-		return session.Unavailable(op, errClosed)
+		return storekit.Unavailable(op, errClosed)
 	}
 	if s.ready.Load() {
 		return nil
 	}
 	if err := s.checkLayout(); err != nil {
-		return session.Unavailable(op, err)
+		return storekit.Unavailable(op, err)
 	}
 	return nil
 }
@@ -150,11 +151,11 @@ func (s *Store) checkLayout() error {
 // and no store, so that a wrong path does not scatter files into it.
 func (s *Store) Migrate(ctx context.Context) error {
 	const op = "migrate"
-	if err := session.CheckContext(ctx, op); err != nil {
+	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
 	if err := s.createLayout(); err != nil {
-		return session.Unavailable(op, err)
+		return storekit.Unavailable(op, err)
 	}
 	_, err := s.Repair(ctx)
 	return err
@@ -235,7 +236,7 @@ func fail(op string, err error) error {
 	case isContractError(err):
 		return err
 	}
-	return session.Unavailable(op, err)
+	return storekit.Unavailable(op, err)
 }
 
 // isContractError reports an error that already says what the contract wants.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Repaired counts what Repair removed.
@@ -51,7 +52,7 @@ func (s *Store) Repair(ctx context.Context) (Repaired, error) {
 		s.repairOwners,
 	}
 	for _, step := range steps {
-		if err := session.CheckContext(ctx, op); err != nil {
+		if err := storekit.CheckContext(ctx, op); err != nil {
 			return r, err
 		}
 		if err := step(ctx, &r); err != nil {
@@ -166,7 +167,7 @@ func (s *Store) repairSessions(ctx context.Context, r *Repaired) error {
 // file). A Rotate in progress holds the session's lock, so its link is left.
 func (s *Store) repairKeys(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
-		if err := session.CheckContext(ctx, "repair"); err != nil {
+		if err := storekit.CheckContext(ctx, "repair"); err != nil {
 			return err
 		}
 		dir := filepath.Join(s.root, keysDir, fmt.Sprintf("%02x", sub))
@@ -222,7 +223,7 @@ func (s *Store) repairKey(link string, key session.Key, r *Repaired) error {
 // owner, and owner directories left empty.
 func (s *Store) repairOwners(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
-		if err := session.CheckContext(ctx, "repair"); err != nil {
+		if err := storekit.CheckContext(ctx, "repair"); err != nil {
 			return err
 		}
 		fanDir := filepath.Join(s.root, ownersDir, fmt.Sprintf("%02x", sub))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // micro truncates t to the microseconds that files keep, so that comparisons
@@ -37,7 +38,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	if err := s.begin(ctx, op); err != nil {
 		return err
 	}
-	if err := session.CheckRecord(op, &rec); err != nil {
+	if err := storekit.CheckRecord(op, &rec); err != nil {
 		return err
 	}
 	st := stored{Record: rec, ID: rec.Key}
@@ -99,7 +100,7 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	if err != nil {
 		return session.Record{}, fail(op, err)
 	}
-	if err := st.CheckLoaded(key, now); err != nil {
+	if err := storekit.CheckLoaded(&st.Record, key, now); err != nil {
 		return session.Record{}, err
 	}
 	return st.Record, nil
@@ -202,7 +203,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	if err := s.begin(ctx, op); err != nil {
 		return 0, err
 	}
-	if err := session.CheckData(op, rec.Data); err != nil {
+	if err := storekit.CheckData(op, rec.Data); err != nil {
 		return 0, err
 	}
 	h, err := s.lockCurrent(ctx, rec.Key, now)
