@@ -59,14 +59,19 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	if err != nil {
 		return 0, err
 	}
+	if err := s.at("deleteowner:listed"); err != nil {
+		return 0, err
+	}
 	exceptHex := ""
 	if !except.IsZero() {
 		exceptHex = hex.EncodeToString(except[:])
 	}
 	var deleted int64
 	var gone []string
+	// A pending copy is a session only when a pointer names it (its rotation
+	// committed); the pointer and the copy may come in either order.
+	pending, targets := map[string]bool{}, map[string]bool{}
 	work := slices.DeleteFunc(members, func(m string) bool { return m == exceptHex })
-	followed := false
 	for hop := 0; len(work) > 0 && hop < maxHops; hop++ {
 		replies, err := s.deleteOwned(ctx, op, owner, exceptHex, work)
 		if err != nil {
@@ -81,13 +86,12 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 				deleted++
 				gone = append(gone, work[i])
 			case "pending":
-				if followed {
-					deleted++ // reached through its committed pointer: a session
-				}
+				pending[work[i]] = true
 				gone = append(gone, work[i])
 			case "follow":
 				gone = append(gone, work[i])
 				if len(r.values) == 1 && r.values[0] != exceptHex {
+					targets[r.values[0]] = true
 					next = append(next, r.values[0])
 				}
 			case "kept":
@@ -95,7 +99,12 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 				return deleted, unexpected(op, r.status)
 			}
 		}
-		work, followed = next, true
+		work = next
+	}
+	for m := range pending {
+		if targets[m] {
+			deleted++
+		}
 	}
 	s.forget(ctx, owner, gone)
 	return deleted, nil

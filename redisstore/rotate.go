@@ -53,10 +53,16 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 		if err := s.prepare(ctx, op, newKey, oldHex, &e.rec, times[0], now); err != nil {
 			return err
 		}
+		if err := s.at("rotate:prepared"); err != nil {
+			return err
+		}
 		status, values, err := s.runDurable(ctx, op, scriptRotateCommit, s.keys.sessionKeys(oldKey),
 			[]string{oldHex, formatInt(e.rec.Version), newHex, times[0], times[1], s.retentionMillis(), refreshRotation})
 		switch {
 		case status == "ok" && len(values) == 1:
+			if err := s.at("rotate:committed"); err != nil {
+				return err
+			}
 			s.finish(ctx, op, newKey, oldKey, values[0])
 			return err // nil, or WAIT fell short: committed, but maybe not on a replica
 		case err != nil:

@@ -153,6 +153,9 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 			if err := s.addOwner(ctx, op, rec.Owner, rec.Key, times[1], abs, now); err != nil {
 				return 0, err
 			}
+			if err := s.at("save:indexed"); err != nil {
+				return 0, err
+			}
 			indexed = "1"
 		default:
 			return 0, unexpected(op, status)

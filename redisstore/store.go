@@ -58,6 +58,19 @@ type Store struct {
 	waitMs    int64
 	retention time.Duration
 	ownClient bool
+
+	// pause, when set (tests only, through export_test.go), is called at the
+	// named points between the steps of multi-slot operations; an error
+	// returned stops the operation there, as a crash of the caller would.
+	pause func(point string) error
+}
+
+// at calls the test hook at a point between steps.
+func (s *Store) at(point string) error {
+	if s.pause == nil {
+		return nil
+	}
+	return s.pause(point)
 }
 
 var (
