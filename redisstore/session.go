@@ -27,13 +27,15 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 		return err
 	}
 	member := hex.EncodeToString(rec.Key[:])
-	status, err := s.runInt(ctx, op, scriptCreate, s.keys.sessionKeys(rec.Key),
+	status, _, err := s.runWrite(ctx, op, scriptCreate, s.keys.sessionKeys(rec.Key),
 		[]string{member, rec.Owner, string(rec.Data), times[0], times[1], times[2], s.ttlMillis(rec.IdleExpiresAt, rec.CreatedAt)})
 	switch {
 	case err != nil:
 		return err
-	case status == 0:
+	case status == "exists":
 		return session.ErrExists
+	case status != "ok":
+		return unexpected(op, status)
 	case rec.Owner == "":
 		return nil
 	}
@@ -130,7 +132,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	member := hex.EncodeToString(rec.Key[:])
 	indexed := "0"
 	for range 3 {
-		status, values, err := s.run(ctx, op, scriptSave, s.keys.sessionKeys(rec.Key)[:2],
+		status, values, err := s.runWrite(ctx, op, scriptSave, s.keys.sessionKeys(rec.Key)[:2],
 			[]string{member, formatInt(rec.Version), rec.Owner, string(rec.Data), times[0], times[1], s.retentionMillis(), indexed})
 		switch {
 		case err != nil:
@@ -175,7 +177,7 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 		return err
 	}
 	for range 2 {
-		status, _, err := s.run(ctx, op, scriptTouch, s.keys.sessionKeys(key)[:2],
+		status, _, err := s.runWrite(ctx, op, scriptTouch, s.keys.sessionKeys(key)[:2],
 			[]string{hex.EncodeToString(key[:]), times[0], times[1], s.retentionMillis()})
 		switch {
 		case err != nil:

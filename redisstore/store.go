@@ -31,6 +31,11 @@ type Options struct {
 	// docs/REDIS.md for what WAIT does and does not promise.
 	WaitReplicas int
 
+	// WaitOnWrite extends WaitReplicas to Create, Save and Touch, so that an
+	// acknowledged write of any kind survives the failover of its master (at
+	// the cost of a replica round trip on every write).
+	WaitOnWrite bool
+
 	// WaitTimeout bounds the wait for WaitReplicas. Default 500ms.
 	WaitTimeout time.Duration
 
@@ -55,6 +60,7 @@ type Store struct {
 	client    rueidis.Client
 	keys      layout
 	replicas  int64
+	waitAll   bool
 	waitMs    int64
 	retention time.Duration
 	ownClient bool
@@ -101,6 +107,7 @@ func New(client rueidis.Client, opts Options) (*Store, error) {
 		client:    client,
 		keys:      layout{prefix: opts.Prefix},
 		replicas:  int64(opts.WaitReplicas),
+		waitAll:   opts.WaitOnWrite,
 		waitMs:    max(1, opts.WaitTimeout.Milliseconds()),
 		retention: opts.ExpiredRetention,
 	}, nil
@@ -168,6 +175,14 @@ func classify(op string, err error) error {
 func (s *Store) run(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
 	status, values, err := reply(sc.exec(ctx, s.client, keys, args))
 	return status, values, classify(op, err)
+}
+
+// runWrite runs a Create, Save or Touch script: durably when WaitOnWrite is set.
+func (s *Store) runWrite(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
+	if s.waitAll {
+		return s.runDurable(ctx, op, sc, keys, args)
+	}
+	return s.run(ctx, op, sc, keys, args)
 }
 
 // runDurable is run followed by WAIT on the same connection, when the store

@@ -8,6 +8,12 @@
 //
 // Any of pgx's connection parameters (pool_max_conns, ...) may follow a
 // PostgreSQL URL, and SQLite URI parameters (mode=ro, ...) a SQLite path.
+//
+// Stores that live in modules of their own (Redis: redisstore) add their URL
+// schemes with Register, the way database/sql drivers do: a blank import of
+// the store's registering package (github.com/sessiongen/sessiongen/redisstore/redisurl)
+// makes Open understand redis:// URLs. The dependency points from the store to
+// this package, so this module never pulls the store's client.
 package storeurl
 
 import (
@@ -65,6 +71,9 @@ type DB struct {
 // It applies no migrations: call Migrate. The error never contains the URL's
 // password.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
+	if d, ok := driverFor(rawURL); ok {
+		return d.open(ctx, rawURL)
+	}
 	kind, target, err := Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -79,6 +88,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 // opens: the URL itself for PostgreSQL, the file path (with any URI
 // parameters) for SQLite.
 func Parse(rawURL string) (Kind, string, error) {
+	if d, ok := driverFor(rawURL); ok {
+		return d.Kind, rawURL, nil
+	}
 	scheme, rest, hasScheme := strings.Cut(rawURL, ":")
 	switch {
 	case rawURL == "":

@@ -4,70 +4,15 @@
 //
 //	//go:generate go run github.com/sessiongen/sessiongen/cmd/sessiongen -type Visitor
 //
-// Its other subcommands operate a database: see `sessiongen help`.
+// Its other subcommands operate a database: see `sessiongen help`. The
+// commands live in package cli, so that builds with other stores registered
+// (redisstore/cmd/sessiongen) run the same code.
 package main
 
 import (
-	"fmt"
-	"io"
 	"os"
-	"sort"
-	"strings"
+
+	"github.com/sessiongen/sessiongen/cmd/sessiongen/cli"
 )
 
-// command is one subcommand. Each lives in a file of its own and registers itself
-// in init, so that adding one never edits this file.
-type command struct {
-	name    string
-	summary string
-	run     func(args []string, stdout, stderr io.Writer) int
-}
-
-var commands = map[string]command{}
-
-func register(c command) { commands[c.name] = c }
-
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
-
-// run dispatches to a subcommand, with every password given on the command
-// line or in DATABASE_URL masked in its output.
-func run(args []string, stdout, stderr io.Writer) int {
-	secrets := passwordsIn(args)
-	return dispatch(args, hideSecrets(stdout, secrets), hideSecrets(stderr, secrets))
-}
-
-// dispatch runs the subcommand args name. Bare flags (the go:generate form)
-// mean generate.
-func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	name, rest := args[0], args[1:]
-	if strings.HasPrefix(name, "-") {
-		name, rest = "generate", args
-	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(stderr, "sessiongen: unknown command %s\n\n", quoted(name))
-		usage(stderr)
-		return 2
-	}
-	return c.run(rest, stdout, stderr)
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: sessiongen <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun `sessiongen <command> -h` for a command's flags.")
-}
+func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -3,7 +3,7 @@
 -- KEYS: session, bucket expiry index, bucket key index
 -- ARGV: member, owner, data, created, idle, absolute (µs), ttl (ms)
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  return 0
+  return {'exists'}
 end
 redis.call('HSET', KEYS[1], 'o', ARGV[2], 'd', ARGV[3], 'v', '1', 'c', ARGV[4], 'i', ARGV[5], 'a', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
@@ -19,4 +19,4 @@ for _, m in ipairs(oldest) do
     redis.call('ZREM', KEYS[3], m)
   end
 end
-return 1
+return {'ok'}

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMigrateUpDownUp(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, url string) {
+		db := "-database-url=" + url
+		steps := []struct {
+			args    []string
+			version string
+			usable  bool // the sessions table exists
+		}{
+			{[]string{"version"}, "version: none", false},
+			{[]string{"up"}, "version: 1", true},
+			{[]string{"up"}, "version: 1", true}, // already current: success
+			{[]string{"down", "1"}, "version: none", false},
+			{[]string{"up"}, "version: 1", true},
+			{[]string{"force", "1"}, "version: 1", true},
+			{[]string{"version"}, "version: 1", true},
+		}
+		for _, s := range steps {
+			out := mustCLI(t, append([]string{"migrate", db}, s.args...)...)
+			if !strings.Contains(out, s.version) {
+				t.Fatalf("migrate %v printed %q, want %q", s.args, out, s.version)
+			}
+			code, _, errOut := cli(t, "sessions", "count", db)
+			if usable := code == exitOK; usable != s.usable {
+				t.Fatalf("after migrate %v: sessions count exit %d (%s), want usable=%v", s.args, code, errOut, s.usable)
+			}
+		}
+	})
+}
+
+// TestMigrateForceRefusesUnknownVersion: recording a version that has no
+// migration file would make every later up fail to read it; force refuses it
+// (usage error, naming the versions there are) and records nothing.
+func TestMigrateForceRefusesUnknownVersion(t *testing.T) {
+	forEachDatabase(t, func(t *testing.T, url string) {
+		db := "-database-url=" + url
+		mustCLI(t, "migrate", db, "up")
+		for _, v := range []string{"99", "0", "2"} {
+			code, _, errOut := cli(t, "migrate", db, "force", v)
+			if want := "no migration has version " + v + " (versions: 1, or -1 for none)"; code != exitUsage || !strings.Contains(errOut, want) {
+				t.Errorf("force %s: exit %d, stderr %q; want exit 2 and %q", v, code, errOut, want)
+			}
+		}
+		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: 1") {
+			t.Errorf("after refused forces: %q, want version 1", out)
+		}
+		mustCLI(t, "migrate", db, "force", "-1")
+		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: none") {
+			t.Errorf("after force -1: %q, want none", out)
+		}
+	})
+}
+
+// TestMigrateReadsDATABASE_URL checks the environment fallback for the URL.
+func TestMigrateReadsDATABASE_URL(t *testing.T) {
+	t.Setenv("DATABASE_URL", "sqlite://"+t.TempDir()+"/env.db")
+	if out := mustCLI(t, "migrate", "up"); !strings.Contains(out, "version: 1") {
+		t.Fatalf("migrate up printed %q", out)
+	}
+}
+
+func TestMigrateRejectsBadArguments(t *testing.T) {
+	url := "-database-url=sqlite://" + t.TempDir() + "/x.db"
+	for _, args := range [][]string{
+		{},
+		{"sideways"},
+		{"down"},        // no "down all" by accident
+		{"down", "0"},   // nothing to do is a mistake
+		{"down", "two"}, // not a number
+		{"force"},
+		{"force", "-2"},
+		{"up", "1"},
+	} {
+		code, _, errOut := cli(t, append([]string{"migrate", url}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, "usage: sessiongen migrate") {
+			t.Errorf("migrate %v: exit %d, stderr %q; want usage error", args, code, errOut)
+		}
+	}
+}
+
+func TestDatabaseURLErrors(t *testing.T) {
+	cases := map[string]string{
+		"":                             "set -database-url or DATABASE_URL",
+		"mysql://root:hunter2@db/x":    `scheme "mysql"`,
+		"postgres://u:hunter2@[::1/db": "cannot parse",
+		"sessions.txt":                 "want postgres://",
+	}
+	for url, want := range cases {
+		t.Setenv("DATABASE_URL", url)
+		start := time.Now()
+		code, _, errOut := cli(t, "sessions", "count")
+		if code != exitFailure || !strings.Contains(errOut, want) || strings.Contains(errOut, "hunter2") {
+			t.Errorf("URL %q: exit %d, stderr %q; want exit 1 mentioning %q without the password", url, code, errOut, want)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Errorf("URL %q took %v to fail", url, time.Since(start))
+		}
+	}
+}

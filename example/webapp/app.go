@@ -1,0 +1,130 @@
+package webapp
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/sessiongen/sessiongen/example/shop"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// app is the example's web application: its handlers share the session
+// manager and the parsed pages.
+type app struct {
+	sessions shop.VisitorManager
+	pages    map[string]*template.Template
+}
+
+// pageNames lists the templates that render a whole page inside layout.html.
+var pageNames = []string{"home.html", "products.html", "cart.html", "devices.html"}
+
+// newApp returns the application storing its sessions in store.
+func newApp(store session.Store) *app {
+	a := &app{sessions: shop.NewVisitorManager(store), pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{"when": formatTime}
+	for _, name := range pageNames {
+		a.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
+			ParseFS(templateFiles, "templates/layout.html", "templates/"+name))
+	}
+	return a
+}
+
+// Handler routes the pages. Every state change is a POST; cross-origin POSTs
+// are refused (CrossOriginProtection checks Sec-Fetch-Site and Origin), which
+// together with the SameSite=Lax cookie stops cross-site request forgery.
+func (a *app) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.HandleFunc("POST /theme", a.setTheme)
+	mux.HandleFunc("GET /products", a.products)
+	mux.HandleFunc("GET /cart", a.cart)
+	mux.HandleFunc("POST /cart/add", a.addToCart)
+	mux.HandleFunc("POST /cart/remove", a.removeFromCart)
+	mux.HandleFunc("GET /devices", a.devices)
+	mux.HandleFunc("POST /devices/revoke", a.revokeDevice)
+	mux.HandleFunc("POST /devices/revoke-others", a.revokeOthers)
+	return http.NewCrossOriginProtection().Handler(a.sessions.Handler(mux))
+}
+
+// page is what every template sees: the visitor's state, shown in the
+// layout, and the fields of the page being rendered.
+type page struct {
+	Title       string
+	Flash       string
+	UserName    string
+	DisplayName string
+	LoggedInAt  time.Time
+	Visits      int64
+	CartCount   int
+	Theme       string
+
+	Products []product
+	Cart     []shop.CartItem
+	Devices  []deviceView
+}
+
+// render counts the visit, takes the flash message and renders the page
+// name. It renders into a buffer first, so that a template error becomes a
+// clean 500 rather than half a page; the session is committed on the first
+// write, before the header leaves.
+func (a *app) render(w http.ResponseWriter, r *http.Request, name string, p page) {
+	s := a.sessions.From(r.Context())
+	err := s.Update(r.Context(), func(v *shop.Visitor) error { v.Visits++; return nil })
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		// Revoked or logged out elsewhere while this request ran: the
+		// cookie is being cleared, so load the page again, anonymously.
+		http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
+		return
+	case err != nil:
+		a.fail(w, r, err)
+		return
+	}
+	p.Flash = s.PopFlash()
+	p.UserName, p.DisplayName, p.LoggedInAt = s.UserName(), s.DisplayName(), s.LoggedInAt()
+	p.Visits, p.Theme = s.Visits(), s.Theme()
+	for _, item := range s.Cart() {
+		p.CartCount += item.Qty
+	}
+	var buf bytes.Buffer
+	if err := a.pages[name].Execute(&buf, p); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = buf.WriteTo(w)
+}
+
+// redirect ends a POST with a 303 to target, after setting the flash message
+// shown there (none when flash is empty).
+func (a *app) redirect(w http.ResponseWriter, r *http.Request, target, flash string) {
+	if flash != "" {
+		a.sessions.From(r.Context()).SetFlash(flash)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// fail logs err and answers as the session manager does: 503 when the store
+// is unavailable, 500 otherwise.
+func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	session.DefaultErrorHandler(w, r, err)
+}
+
+// formatTime shows a time to the visitor, in UTC (the pages say so).
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2 Jan 15:04:05")
+}
