@@ -1,0 +1,200 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sessiongen/sessiongen/internal/testvisitor"
+	"github.com/sessiongen/sessiongen/session"
+)
+
+// webApp is an application instance serving sessions from a store, through
+// the public API only: the generated-style manager, its middleware, real
+// HTTPS and a browser's cookie jar.
+type webApp struct {
+	t     *testing.T
+	mgr   testvisitor.Manager
+	srv   *httptest.Server
+	clock *fakeClock
+
+	// Requests with ?hold=NAME park after they have loaded and changed the
+	// session until gate NAME opens.
+	arrived chan struct{}
+	mu      sync.Mutex
+	gates   map[string]chan struct{}
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
+	a := &webApp{t: t, clock: clock, arrived: make(chan struct{}, 64), gates: map[string]chan struct{}{}}
+	a.mgr = testvisitor.NewManager(store)
+	a.mgr.Now = clock.Now
+	mux := http.NewServeMux()
+	write := func(w http.ResponseWriter, r *http.Request) {
+		s := a.mgr.From(r.Context())
+		q := r.URL.Query()
+		for k, set := range map[string]func(string){"name": s.SetName, "flash": s.SetFlash, "theme": s.SetTheme, "user": s.SetUserID, "cart": func(v string) { s.SetCart(strings.Split(v, ",")) }} {
+			if q.Has(k) {
+				set(q.Get(k))
+			}
+		}
+		if q.Has("hold") {
+			a.arrived <- struct{}{}
+			<-a.gate(q.Get("hold"))
+		}
+		switch r.URL.Path {
+		case "/incr":
+			if err := s.Update(r.Context(), func(v *testvisitor.Visitor) error { v.Count++; return nil }); err != nil {
+				http.Error(w, err.Error(), http.StatusConflict)
+				return
+			}
+		case "/rotate":
+			if err := s.Rotate(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		case "/logout":
+			if err := s.Destroy(r.Context()); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+			}
+			return
+		}
+		io.WriteString(w, describeVisitor(s))
+	}
+	for _, p := range []string{"/set", "/incr", "/rotate", "/logout"} {
+		mux.HandleFunc("POST "+p, write)
+	}
+	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, describeVisitor(a.mgr.From(r.Context()))) })
+	a.srv = httptest.NewTLSServer(a.mgr.Handler(mux))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func describeVisitor(s testvisitor.Session) string {
+	v := s.Value()
+	return fmt.Sprintf("name=%s count=%d cart=%s flash=%s user=%s theme=%s", v.Name, v.Count, strings.Join(v.Cart, ","), v.Flash, v.UserID, v.Theme)
+}
+
+const emptyVisitor = "name= count=0 cart= flash= user= theme="
+
+func (a *webApp) gate(name string) chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g, ok := a.gates[name]
+	if !ok {
+		g = make(chan struct{})
+		a.gates[name] = g
+	}
+	return g
+}
+
+func (a *webApp) waitArrived(n int) {
+	for range n {
+		<-a.arrived
+	}
+}
+
+func (a *webApp) open(name string) { close(a.gate(name)) }
+
+// visitor is a browser: a cookie jar over the app's TLS transport. via lets
+// one browser talk to another instance (the jar ignores ports).
+type visitor struct {
+	a    *webApp
+	c    *http.Client
+	base string
+}
+
+func (a *webApp) newVisitor() *visitor {
+	jar, _ := cookiejar.New(nil)
+	tr := a.srv.Client().Transport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	a.t.Cleanup(tr.CloseIdleConnections)
+	return &visitor{a: a, c: &http.Client{Transport: tr, Jar: jar, Timeout: time.Minute}, base: a.srv.URL}
+}
+
+func (v *visitor) via(other *webApp) *visitor { return &visitor{a: v.a, c: v.c, base: other.srv.URL} }
+
+// withCookie is a browser without a jar that always sends one cookie.
+func (a *webApp) withCookie(cookie string) *visitor {
+	tr := a.srv.Client().Transport.(*http.Transport).Clone()
+	a.t.Cleanup(tr.CloseIdleConnections)
+	c := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		r.Header.Set("Cookie", cookie)
+		return tr.RoundTrip(r)
+	})}
+	return &visitor{a: a, c: c, base: a.srv.URL}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+type response struct {
+	code    int
+	body    string
+	cookies []string
+	took    time.Duration
+}
+
+func (v *visitor) do(method, path string) response {
+	req, err := http.NewRequestWithContext(context.Background(), method, v.base+path, nil)
+	if err != nil {
+		v.a.t.Error(err)
+		return response{}
+	}
+	start := time.Now()
+	resp, err := v.c.Do(req)
+	if err != nil {
+		v.a.t.Error(err)
+		return response{}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, string(body), resp.Header.Values("Set-Cookie"), time.Since(start)}
+}
+
+func (v *visitor) post(path string) response { return v.do(http.MethodPost, path) }
+func (v *visitor) get(path string) response  { return v.do(http.MethodGet, path) }
+
+func (r response) mustOK(t *testing.T) response {
+	t.Helper()
+	if r.code != http.StatusOK {
+		t.Fatalf("status %d: %s", r.code, r.body)
+	}
+	return r
+}
+
+func (r response) clearsCookie() bool {
+	return len(r.cookies) == 1 && strings.Contains(r.cookies[0], "Max-Age=0")
+}
+
+// cookie returns the session cookie in v's jar ("" when none).
+func (v *visitor) cookie() string {
+	u, _ := url.Parse(v.a.srv.URL)
+	for _, c := range v.c.Jar.Cookies(u) {
+		if c.Name == v.a.mgr.Cookie.Name {
+			return c.Value
+		}
+	}
+	return ""
+}
