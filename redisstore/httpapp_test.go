@@ -84,7 +84,9 @@ func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
 	for _, p := range []string{"/set", "/incr", "/rotate", "/logout"} {
 		mux.HandleFunc("POST "+p, write)
 	}
-	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, describeVisitor(a.mgr.From(r.Context()))) })
+	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, describeVisitor(a.mgr.From(r.Context())))
+	})
 	a.srv = httptest.NewTLSServer(a.mgr.Handler(mux))
 	t.Cleanup(a.srv.Close)
 	return a
