@@ -2,8 +2,10 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -49,6 +51,7 @@ func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
 	a := &webApp{t: t, clock: clock, arrived: make(chan struct{}, 64), gates: map[string]chan struct{}{}}
 	a.mgr = testvisitor.NewManager(store)
 	a.mgr.Now = clock.Now
+	a.mgr.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // the failover test fails thousands of requests
 	mux := http.NewServeMux()
 	write := func(w http.ResponseWriter, r *http.Request) {
 		s := a.mgr.From(r.Context())
@@ -65,7 +68,11 @@ func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
 		switch r.URL.Path {
 		case "/incr":
 			if err := s.Update(r.Context(), func(v *testvisitor.Visitor) error { v.Count++; return nil }); err != nil {
-				http.Error(w, err.Error(), http.StatusConflict)
+				code := http.StatusConflict
+				if errors.Is(err, session.ErrUnavailable) {
+					code = http.StatusServiceUnavailable
+				}
+				http.Error(w, err.Error(), code)
 				return
 			}
 		case "/rotate":
