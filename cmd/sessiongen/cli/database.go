@@ -38,7 +38,7 @@ type dbCommand struct {
 // newDBCommand returns a command whose -h prints synopsis, then the flags.
 func newDBCommand(name, synopsis string, stdout, stderr io.Writer) *dbCommand {
 	c := &dbCommand{name: name, flags: flag.NewFlagSet(name, flag.ContinueOnError), stdout: stdout, stderr: stderr}
-	c.flags.SetOutput(stderr)
+	c.flags.SetOutput(flagOutput(stderr))
 	c.flags.Usage = func() {
 		fmt.Fprintf(stderr, "usage: sessiongen %s\n\nflags:\n", synopsis)
 		c.flags.PrintDefaults()

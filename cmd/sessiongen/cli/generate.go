@@ -20,7 +20,7 @@ func init() {
 // runGenerate is `sessiongen [generate] -type T1,T2 [-output file] [dir]`.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(stderr))
 	typeList := fs.String("type", "", "comma-separated session struct type names (required)")
 	output := fs.String("output", "", "output file, relative to the package dir (default: <source>_session.go next to each type's source file)")
 	fs.Usage = func() {

@@ -4,17 +4,49 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/sessiongen/sessiongen/storeurl"
 )
 
-// The CLI's output must never carry a database password: not in usage text,
-// not in an error that echoes an argument, not in a log line. Commands never
-// print the database URL, and quote echoed arguments through quoted; as a last
-// line of defence, run also masks every password it was given wherever it
-// would appear in the output (secretFilter).
+// The CLI's output must never carry a database password or a session token:
+// not in usage text, not in an error that echoes an argument, not in a log
+// line. Commands never print the database URL, quote echoed arguments through
+// quoted, and give their flag sets flagOutput; as a last line of defence, run
+// also masks every password it was given wherever it would appear in the
+// output (secretFilter).
+
+// flagOutput is the output to give every flag.FlagSet: the flag package's
+// error lines quote what was typed (`invalid value "..." for flag -batch`,
+// `flag provided but not defined: -...`), and a token or URL pasted in the
+// wrong place must not be echoed. It names the flag, never the value.
+func flagOutput(w io.Writer) io.Writer { return flagErrors{w} }
+
+type flagErrors struct{ w io.Writer }
+
+var (
+	flagValueError = regexp.MustCompile(`^(invalid (?:boolean )?value) ".*" (for (?:flag )?-[\w.-]+: .*\n)$`)
+	flagNameError  = regexp.MustCompile(`^flag provided but not defined: (.*)\n$`)
+	safeFlagName   = regexp.MustCompile(`^--?[a-z][a-z0-9-]{0,30}$`)
+)
+
+func (f flagErrors) Write(p []byte) (int, error) {
+	out := p
+	switch {
+	case flagValueError.Match(p):
+		out = flagValueError.ReplaceAll(p, []byte("$1 $2"))
+	case bytes.HasPrefix(p, []byte("bad flag syntax: ")):
+		out = []byte("bad flag syntax (an argument starting with - that is not a flag; not shown)\n")
+	case flagNameError.Match(p) && !safeFlagName.Match(flagNameError.FindSubmatch(p)[1]):
+		out = []byte("flag provided but not defined (an argument starting with - that is not a flag; not shown)\n")
+	}
+	if _, err := f.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
 
 // quoted returns arg quoted for a message, with any password it carries
 // masked: a URL pasted where an action or argument belongs is echoed safely.

@@ -140,6 +140,9 @@ func TestSessionsShowPrefixErrors(t *testing.T) {
 	b.Key[7] = a.Key[7] ^ 0x0f
 	opstest.Create(t, db.Store, a, b, c)
 	token, _ := opstest.Token()
+	for token[0]>>2 == 62 { // a cookie form starting with "-" is taken for a flag (TestNoSecretInAnyOutput)
+		token, _ = opstest.Token()
+	}
 
 	cases := []struct {
 		arg      string
