@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +22,9 @@ import (
 	"github.com/sessiongen/sessiongen/session"
 )
 
-func TestMain(m *testing.M) { redistest.Main(m) }
+func TestMain(m *testing.M) {
+	redistest.Main(m) // stops every node this binary started, BenchmarkMasters' clusters included
+}
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -92,7 +96,7 @@ func openSCS(b *testing.B, addr string) *redisstore.RedisStore {
 // BenchmarkPeerLoad: load one existing session, ours (HGETALL of a hash) and
 // scs's (GET of a string), on one server, one goroutine and in parallel.
 func BenchmarkPeerLoad(b *testing.B) {
-	addr := redistest.SingleAddr(b)
+	addr := peerServer(b)
 	for _, par := range []bool{false, true} {
 		b.Run(fmt.Sprintf("parallel=%v/store=sessiongen", par), func(b *testing.B) {
 			s, _ := openOurs(b, ours.Options{}, addr)
@@ -125,7 +129,7 @@ func BenchmarkPeerLoad(b *testing.B) {
 // scs's (MULTI SET PEXPIREAT EXEC, a blind overwrite). In parallel each
 // goroutine writes a session of its own.
 func BenchmarkPeerSave(b *testing.B) {
-	addr := redistest.SingleAddr(b)
+	addr := peerServer(b)
 	for _, par := range []bool{false, true} {
 		b.Run(fmt.Sprintf("parallel=%v/store=sessiongen", par), func(b *testing.B) {
 			s, _ := openOurs(b, ours.Options{}, addr)
@@ -153,6 +157,38 @@ func BenchmarkPeerSave(b *testing.B) {
 	}
 }
 
+// peer is the throwaway server the peer benchmarks share, so that Redis's own
+// CPU time per operation (INFO commandstats) counts only theirs.
+var peer struct {
+	once sync.Once
+	node *redistest.Node
+	err  error
+}
+
+func peerServer(b *testing.B) string {
+	peer.once.Do(func() { peer.node, peer.err = redistest.StartNode() })
+	if peer.err != nil {
+		b.Fatal(peer.err)
+	}
+	return peer.node.Addr
+}
+
+// serverMicros is the CPU time Redis has spent in commands so far, in µs.
+func serverMicros(b *testing.B) float64 {
+	stats, err := peer.node.Do("INFO", "commandstats")
+	if err != nil {
+		b.Fatal(err)
+	}
+	total := 0.0
+	for _, f := range strings.Split(stats, ",") {
+		if v, ok := strings.CutPrefix(f, "usec="); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			total += n
+		}
+	}
+	return total
+}
+
 func run(b *testing.B, parallel bool, op func() error) {
 	runPerWorker(b, parallel, func() func() error { return op })
 }
@@ -161,6 +197,10 @@ func run(b *testing.B, parallel bool, op func() error) {
 // spread over GOMAXPROCS*8 goroutines (b.SetParallelism(8)), each with its own op.
 func runPerWorker(b *testing.B, parallel bool, setup func() func() error) {
 	b.ReportAllocs()
+	if peer.node != nil {
+		before := serverMicros(b)
+		defer func() { b.ReportMetric((serverMicros(b)-before)/float64(b.N), "server-µs/op") }()
+	}
 	if !parallel {
 		op := setup()
 		b.ResetTimer()
@@ -285,11 +325,7 @@ func BenchmarkWait(b *testing.B) {
 func BenchmarkMasters(b *testing.B) {
 	for _, masters := range []int{1, 3} {
 		b.Run(fmt.Sprintf("masters=%d", masters), func(b *testing.B) {
-			c, err := redistest.StartCluster(redistest.ClusterOptions{Masters: masters, NoReplicas: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(c.Stop)
+			c := clusterOf(b, masters)
 			s, _ := openOurs(b, ours.Options{}, c.Addrs()...)
 			recs := make([]session.Record, 1024)
 			for i := range recs {
@@ -314,4 +350,29 @@ func BenchmarkMasters(b *testing.B) {
 			})
 		})
 	}
+}
+
+// clusters holds the masters-only clusters of BenchmarkMasters, one per size,
+// started once per test binary (a benchmark function runs several times) and
+// stopped by TestMain.
+var clusters struct {
+	mu sync.Mutex
+	m  map[int]*redistest.Cluster
+}
+
+func clusterOf(b *testing.B, masters int) *redistest.Cluster {
+	clusters.mu.Lock()
+	defer clusters.mu.Unlock()
+	if c, ok := clusters.m[masters]; ok {
+		return c
+	}
+	c, err := redistest.StartCluster(redistest.ClusterOptions{Masters: masters, NoReplicas: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if clusters.m == nil {
+		clusters.m = map[int]*redistest.Cluster{}
+	}
+	clusters.m[masters] = c
+	return c
 }

@@ -56,6 +56,18 @@ func StartCluster(o ClusterOptions) (*Cluster, error) {
 		}
 		c.Nodes = append(c.Nodes, n)
 	}
+	if o.Masters == 1 && o.ReplicasPerMaster == 0 {
+		// redis-cli --cluster create wants three masters; one takes every slot itself.
+		if _, err := c.Nodes[0].Do("CLUSTER", "ADDSLOTSRANGE", "0", "16383"); err != nil {
+			c.Stop()
+			return nil, err
+		}
+		if err := c.WaitHealthy(60 * time.Second); err != nil {
+			c.Stop()
+			return nil, err
+		}
+		return c, nil
+	}
 	args := []string{"--cluster", "create"}
 	for _, n := range c.Nodes {
 		args = append(args, n.Addr)

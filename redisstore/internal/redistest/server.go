@@ -42,6 +42,7 @@ var run struct {
 	pidFile string
 	mu      sync.Mutex
 	pids    map[int]bool
+	nodes   []*Node
 }
 
 func setup() error {
@@ -88,9 +89,12 @@ func sweep() {
 
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
 
+// isOurRedis reports whether pid is a redis-server started by some run of
+// this package: redis-server rewrites its command line, but it works in the
+// node dir it was given, under runDir.
 func isOurRedis(pid int) bool {
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && strings.Contains(string(cmdline), "redis-server") && strings.Contains(string(cmdline), runDir)
+	cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+	return err == nil && strings.HasPrefix(cwd, runDir+string(filepath.Separator))
 }
 
 func recordPids() {
@@ -166,6 +170,7 @@ func startNode(port int, extra []string) (*Node, error) {
 	n := &Node{Addr: "127.0.0.1:" + strconv.Itoa(port), Port: port, dir: dir, cmd: cmd, done: make(chan struct{})}
 	run.mu.Lock()
 	run.pids[cmd.Process.Pid] = true
+	run.nodes = append(run.nodes, n)
 	recordPids()
 	run.mu.Unlock()
 	go func() { _ = cmd.Wait(); close(n.done) }()

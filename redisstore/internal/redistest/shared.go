@@ -28,14 +28,15 @@ func Cleanup() {
 		shared.single.Kill()
 	}
 	run.mu.Lock()
-	defer run.mu.Unlock()
-	for pid := range run.pids {
-		if isOurRedis(pid) {
-			if p, err := os.FindProcess(pid); err == nil {
-				_ = p.Kill()
-			}
+	nodes := run.nodes
+	run.mu.Unlock()
+	for _, n := range nodes { // every node this process started, also those of clusters nobody stopped
+		if n.Alive() {
+			n.Kill()
 		}
 	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
 	if run.dir != "" {
 		_ = os.RemoveAll(run.dir)
 		_ = os.Remove(run.pidFile)
