@@ -69,10 +69,110 @@ func (s *Store) deleteOwned(ctx context.Context, owner string, id, except sessio
 	return true, s.remove(h)
 }
 
+// DeleteOwned implements session.Store: the key's session, under its lock,
+// if it is live, current under key and the owner's.
+func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	const op = "delete owned"
+	if err := s.begin(ctx, op); err != nil {
+		return err
+	}
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return err
+	}
+	h, err := s.lockCurrent(ctx, key, now)
+	if err != nil {
+		return fail(op, err)
+	}
+	defer h.release()
+	if h.st.Owner != owner {
+		return session.ErrNotFound
+	}
+	return fail(op, s.remove(h))
+}
+
+// TrimOwner implements session.Store: it reads the sessions the owner's
+// index lists, ranks them, and removes the ones beyond keep, each under its
+// lock and only if it is still the owner's under the key it was ranked by.
+func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	const op = "trim owner"
+	if err := s.begin(ctx, op); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckKeep(op, keep); err != nil {
+		return 0, err
+	}
+	owned, ids, err := s.owned(owner, func(*stored) bool { return true })
+	if err != nil {
+		return 0, fail(op, err)
+	}
+	var n int64
+	for _, key := range storekit.Trimmed(owned, except, keep, now) {
+		if err := storekit.CheckContext(ctx, op); err != nil {
+			return n, err
+		}
+		removed, err := s.removeIfOwned(ctx, owner, ids[key], key)
+		if err != nil {
+			return n, fail(op, err)
+		}
+		if removed {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// removeIfOwned removes session id if it is still owner's under key.
+func (s *Store) removeIfOwned(ctx context.Context, owner string, id, key session.Key) (bool, error) {
+	h, err := s.lockSession(ctx, s.sessionPath(id))
+	switch {
+	case errors.Is(err, errAbsent), errors.Is(err, errFormat):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	defer h.release()
+	if h.st.Owner != owner || h.st.Key != key {
+		return false, nil // it changed since it was ranked
+	}
+	return true, s.remove(h)
+}
+
+// owned reads the sessions the owner's index lists that are the owner's,
+// reachable through their current key (so that the debris of a crashed Create
+// is never shown as a device) and kept by keep, and maps their keys to their
+// IDs. It reads whole files: the directory store has no metadata-only index,
+// so its device lists cost a read per session of the owner (bounded by a
+// cap, see session.Manager).
+func (s *Store) owned(owner string, keep func(*stored) bool) ([]session.Record, map[session.Key]session.Key, error) {
+	ids, err := s.ownerSessions(owner)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []session.Record
+	byKey := make(map[session.Key]session.Key, len(ids))
+	for _, id := range ids {
+		st, err := s.readSession(s.sessionPath(id))
+		switch {
+		case errors.Is(err, errAbsent), errors.Is(err, errFormat):
+			continue
+		case err != nil:
+			return nil, nil, err
+		}
+		if st.Owner == owner && s.reachable(&st) && keep(&st) {
+			st.Data = nil
+			out = append(out, st.Record)
+			byKey[st.Key] = st.ID
+		}
+	}
+	return out, byKey, nil
+}
+
 // ListOwner implements session.Store, reading only the sessions the owner's
-// index lists. A session is listed only if its current key leads to it, so
-// that the debris of a crashed Create is never shown as a device.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+// index lists.
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	const op = "list owner"
 	if err := s.begin(ctx, op); err != nil {
 		return nil, err
@@ -80,27 +180,14 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]s
 	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
-	ids, err := s.ownerSessions(owner)
+	if err := storekit.CheckLimit(op, limit); err != nil {
+		return nil, err
+	}
+	out, _, err := s.owned(owner, func(st *stored) bool { return st.Live(now) })
 	if err != nil {
 		return nil, fail(op, err)
 	}
-	var out []session.Record
-	for _, id := range ids {
-		st, err := s.readSession(s.sessionPath(id))
-		switch {
-		case errors.Is(err, errAbsent), errors.Is(err, errFormat):
-			continue
-		case err != nil:
-			return nil, fail(op, err)
-		}
-		if st.Owner == owner && st.Live(now) && s.reachable(&st) {
-			out = append(out, st.Record)
-		}
-	}
-	slices.SortFunc(out, func(a, b session.Record) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), bytes.Compare(a.Key[:], b.Key[:]))
-	})
-	return out, nil
+	return storekit.Page(out, limit), nil
 }
 
 // reachable reports whether the session's current key leads to its file.

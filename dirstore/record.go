@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // The file format (format version 1). Every session and lease file is
@@ -60,6 +61,10 @@ const (
 	tagAbsolute  = 0x07
 	tagPrevKey   = 0x08 // with tagPrevUntil, or neither
 	tagPrevUntil = 0x09
+	tagRefresh   = 0x0a // empty; present when the previous key is a refresh's grace key, absent for a tombstone
+	tagRemember  = 0x0b // empty; present when the cookie is persistent
+	tagDevice    = 0x0c // absent when unknown
+	tagIPPrefix  = 0x0d // text; absent when unknown
 	tagData      = 0x0f // last known field
 )
 
@@ -137,6 +142,18 @@ func (s *stored) encode() []byte {
 	if !s.PrevKey.IsZero() {
 		b = appendField(b, tagPrevKey, s.PrevKey[:])
 		b = appendTime(b, tagPrevUntil, s.PrevExpiresAt)
+		if s.PrevKind == session.RefreshRotation {
+			b = appendField(b, tagRefresh, nil)
+		}
+	}
+	if s.RememberMe {
+		b = appendField(b, tagRemember, nil)
+	}
+	if s.Device != "" {
+		b = appendField(b, tagDevice, []byte(s.Device))
+	}
+	if s.IPPrefix.IsValid() {
+		b = appendField(b, tagIPPrefix, []byte(s.IPPrefix.String()))
 	}
 	b = appendField(b, tagData, s.Data)
 	b = append(b, s.unknown...)
@@ -273,6 +290,17 @@ func decodeSession(b []byte) (stored, error) {
 			r.key(f, &s.PrevKey)
 		case tagPrevUntil:
 			s.PrevExpiresAt = r.time(f)
+		case tagRefresh:
+			s.PrevKind = session.RefreshRotation
+		case tagRemember:
+			s.RememberMe = true
+		case tagDevice:
+			s.Device = string(f.value)
+		case tagIPPrefix:
+			var err error
+			if s.IPPrefix, err = storekit.StoredPrefix("read", "ip prefix", string(f.value)); err != nil || !s.IPPrefix.IsValid() {
+				r.fail(f.tag, "not a masked IP prefix")
+			}
 		case tagData:
 			s.Data = f.value[:len(f.value):len(f.value)]
 		default:
@@ -282,6 +310,9 @@ func decodeSession(b []byte) (stored, error) {
 	r.require(tagKey, tagID, tagVersion, tagCreated, tagIdle, tagAbsolute, tagData)
 	if r.seen[tagPrevKey] != r.seen[tagPrevUntil] {
 		r.fail(tagPrevKey, "previous key and its grace window must come together")
+	}
+	if r.seen[tagRefresh] && !r.seen[tagPrevKey] {
+		r.fail(tagRefresh, "a rotation kind without a previous key")
 	}
 	if r.seen[tagPrevKey] && s.PrevKey.IsZero() {
 		r.fail(tagPrevKey, "zero previous key")

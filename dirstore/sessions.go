@@ -45,7 +45,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	st.Version = 1
 	st.CreatedAt, st.AbsoluteExpiresAt = micro(rec.CreatedAt), micro(rec.AbsoluteExpiresAt)
 	st.IdleExpiresAt = forward(time.Time{}, rec.IdleExpiresAt, st.AbsoluteExpiresAt)
-	st.PrevKey, st.PrevExpiresAt = session.Key{}, time.Time{}
+	st.PrevKey, st.PrevExpiresAt, st.PrevKind = session.Key{}, time.Time{}, 0
 	return fail(op, s.create(&st))
 }
 
@@ -215,7 +215,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 		return 0, session.ErrConflict
 	}
 	next := h.st
-	next.Owner, next.Data, next.Version = rec.Owner, rec.Data, rec.Version+1
+	next.Owner, next.Data, next.RememberMe, next.Version = rec.Owner, rec.Data, rec.RememberMe, rec.Version+1
 	next.IdleExpiresAt = forward(h.st.IdleExpiresAt, rec.IdleExpiresAt, h.st.AbsoluteExpiresAt)
 	if err := s.rewrite(h, next); err != nil {
 		return 0, fail(op, err)
@@ -248,9 +248,12 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // contents, which name newKey current and oldKey previous, into place: that
 // rename is the rotation. A crash before it leaves a link the file does not
 // confirm, which leads nowhere and which Repair removes.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	const op = "rotate"
 	if err := s.begin(ctx, op); err != nil {
+		return err
+	}
+	if err := storekit.CheckRotation(op, &r); err != nil {
 		return err
 	}
 	h, err := s.lockCurrent(ctx, oldKey, now)
@@ -258,10 +261,10 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 		return fail(op, err)
 	}
 	defer h.release()
-	return fail(op, s.rotate(h, newKey, graceUntil))
+	return fail(op, s.rotate(h, newKey, &r))
 }
 
-func (s *Store) rotate(h *heldSession, newKey session.Key, graceUntil time.Time) error {
+func (s *Store) rotate(h *heldSession, newKey session.Key, r *session.Rotation) error {
 	link := s.keyPath(newKey)
 	if err := s.symlink(keyTarget(h.st.ID), link); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -272,7 +275,8 @@ func (s *Store) rotate(h *heldSession, newKey session.Key, graceUntil time.Time)
 	s.reached("rotate: new key linked")
 	retired := h.st.PrevKey // the key before the old one: it stops loading now
 	next := h.st
-	next.Key, next.PrevKey, next.PrevExpiresAt = newKey, h.st.Key, micro(graceUntil)
+	next.Key, next.PrevKey, next.PrevExpiresAt, next.PrevKind = newKey, h.st.Key, micro(r.Until), r.Kind
+	next.RememberMe, next.Device, next.IPPrefix = r.RememberMe, r.Device, r.IPPrefix
 	if err := s.rewrite(h, next); err != nil {
 		return errors.Join(err, os.Remove(link))
 	}
@@ -299,9 +303,7 @@ func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) erro
 		return fail(op, err)
 	}
 	defer h.release()
-	st := &h.st
-	viaPrev := st.PrevKey == key && now.Before(st.PrevExpiresAt) && st.Live(now)
-	if st.Key != key && !viaPrev {
+	if !storekit.DeletedBy(&h.st.Record, key, now) {
 		return nil
 	}
 	return fail(op, s.remove(h))

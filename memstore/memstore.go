@@ -50,24 +50,21 @@ func clone(r *session.Record) session.Record {
 	return c
 }
 
-// find returns the session that key addresses as its current key, or as its
-// previous key while the grace window lasts, if that session is live.
-func (s *Store) find(key session.Key, now time.Time, allowPrev bool) *session.Record {
+// live returns the live session whose current key is key, or nil.
+func (s *Store) live(key session.Key, now time.Time) *session.Record {
 	if r, ok := s.byKey[key]; ok && r.Live(now) {
 		return r
 	}
-	if !allowPrev {
-		return nil
+	return nil
+}
+
+// byAnyKey returns the session whose current or previous key is key, live or
+// not, or nil.
+func (s *Store) byAnyKey(key session.Key) *session.Record {
+	if r := s.byKey[key]; r != nil {
+		return r
 	}
-	cur, ok := s.byPrev[key]
-	if !ok {
-		return nil
-	}
-	r := s.byKey[cur]
-	if r == nil || !now.Before(r.PrevExpiresAt) || !r.Live(now) {
-		return nil
-	}
-	return r
+	return s.byKey[s.byPrev[key]]
 }
 
 // remove deletes r and its previous-key entry.
@@ -116,7 +113,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 		r := clone(&rec)
 		r.Version = 1
 		r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, r.IdleExpiresAt, r.AbsoluteExpiresAt)
-		r.PrevKey, r.PrevExpiresAt = session.Key{}, time.Time{}
+		r.PrevKey, r.PrevExpiresAt, r.PrevKind = session.Key{}, time.Time{}, 0
 		s.byKey[r.Key] = &r
 		return nil
 	})
@@ -127,10 +124,7 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	return storekit.Run(ctx, storekit.OpLoad, nil, func(context.Context) (session.Record, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		r := s.byKey[key]
-		if r == nil {
-			r = s.byKey[s.byPrev[key]]
-		}
+		r := s.byAnyKey(key)
 		if r == nil {
 			return session.Record{}, session.ErrNotFound
 		}
@@ -149,14 +143,14 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	return storekit.Run(ctx, storekit.OpSave, nil, func(context.Context) (int64, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		r := s.find(rec.Key, now, false)
+		r := s.live(rec.Key, now)
 		if r == nil {
 			return 0, session.ErrNotFound
 		}
 		if r.Version != rec.Version {
 			return 0, session.ErrConflict
 		}
-		r.Owner = rec.Owner
+		r.Owner, r.RememberMe = rec.Owner, rec.RememberMe
 		r.Data = bytes.Clone(rec.Data)
 		r.IdleExpiresAt = clampIdle(r.IdleExpiresAt, rec.IdleExpiresAt, r.AbsoluteExpiresAt)
 		r.Version++
@@ -169,7 +163,7 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 	return storekit.Exec(ctx, storekit.OpTouch, nil, func(context.Context) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		r := s.find(key, now, false)
+		r := s.live(key, now)
 		if r == nil {
 			return session.ErrNotFound
 		}
@@ -179,11 +173,14 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 }
 
 // Rotate implements session.Store.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, rot session.Rotation, now time.Time) error {
+	if err := storekit.CheckRotation(storekit.OpRotate, &rot); err != nil {
+		return err
+	}
 	return storekit.Exec(ctx, storekit.OpRotate, nil, func(context.Context) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		r := s.find(oldKey, now, false)
+		r := s.live(oldKey, now)
 		if r == nil {
 			return session.ErrNotFound
 		}
@@ -191,7 +188,8 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 			return session.ErrExists
 		}
 		s.remove(r)
-		r.PrevKey, r.PrevExpiresAt, r.Key = oldKey, graceUntil, newKey
+		r.PrevKey, r.PrevExpiresAt, r.PrevKind, r.Key = oldKey, rot.Until, rot.Kind, newKey
+		r.RememberMe, r.Device, r.IPPrefix = rot.RememberMe, rot.Device, rot.IPPrefix
 		s.byKey[newKey] = r
 		s.byPrev[oldKey] = newKey
 		return nil
@@ -203,9 +201,7 @@ func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) erro
 	return storekit.Exec(ctx, storekit.OpDelete, nil, func(context.Context) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if r := s.byKey[key]; r != nil {
-			s.remove(r)
-		} else if r := s.find(key, now, true); r != nil {
+		if r := s.byAnyKey(key); r != nil && storekit.DeletedBy(r, key, now) {
 			s.remove(r)
 		}
 		return nil
@@ -231,20 +227,69 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	})
 }
 
+// DeleteOwned implements session.Store.
+func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	if err := storekit.CheckOwner(storekit.OpDeleteOwned, owner); err != nil {
+		return err
+	}
+	return storekit.Exec(ctx, storekit.OpDeleteOwned, nil, func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r := s.live(key, now)
+		if r == nil || r.Owner != owner {
+			return session.ErrNotFound
+		}
+		s.remove(r)
+		return nil
+	})
+}
+
+// TrimOwner implements session.Store. It scans every session: memstore has
+// no owner index, and is meant for tests and development.
+func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	const op = storekit.OpTrimOwner
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckKeep(op, keep); err != nil {
+		return 0, err
+	}
+	return storekit.Run(ctx, op, nil, func(context.Context) (int64, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var owned []session.Record
+		for _, r := range s.byKey {
+			if r.Owner == owner {
+				owned = append(owned, *r) // no Data copy: only keys and times are read
+			}
+		}
+		gone := storekit.Trimmed(owned, except, keep, now)
+		for _, k := range gone {
+			s.remove(s.byKey[k])
+		}
+		return int64(len(gone)), nil
+	})
+}
+
 // ListOwner implements session.Store.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
-	if err := storekit.CheckOwner(storekit.OpListOwner, owner); err != nil {
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
+	const op = storekit.OpListOwner
+	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
-	return storekit.Run(ctx, storekit.OpListOwner, nil, func(context.Context) ([]session.Record, error) {
-		out := s.collect(func(_ session.Key, r *session.Record) bool { return r.Owner == owner && r.Live(now) })
-		slices.SortFunc(out, func(a, b session.Record) int {
-			if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-				return c
+	if err := storekit.CheckLimit(op, limit); err != nil {
+		return nil, err
+	}
+	return storekit.Run(ctx, op, nil, func(context.Context) ([]session.Record, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		var out []session.Record
+		for _, r := range s.byKey {
+			if r.Owner == owner && r.Live(now) {
+				out = append(out, *r) // Page drops Data: nothing is copied
 			}
-			return bytes.Compare(a.Key[:], b.Key[:])
-		})
-		return out, nil
+		}
+		return storekit.Page(out, limit), nil
 	})
 }
 

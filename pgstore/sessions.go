@@ -25,6 +25,9 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			CreatedAt:         rec.CreatedAt,
 			IdleExpiresAt:     rec.IdleExpiresAt,
 			AbsoluteExpiresAt: rec.AbsoluteExpiresAt,
+			RememberMe:        rec.RememberMe,
+			Device:            rec.Device,
+			IpPrefix:          storekit.PrefixText(rec.IPPrefix),
 		})
 	})
 	if err == nil && n == 0 {
@@ -55,6 +58,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 			Now:           now,
 			Owner:         rec.Owner,
 			Data:          rec.Data,
+			RememberMe:    rec.RememberMe,
 			IdleExpiresAt: rec.IdleExpiresAt,
 			Version:       rec.Version,
 		})
@@ -82,14 +86,22 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 }
 
 // Rotate implements session.Store.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
+	const op = storekit.OpRotate
+	if err := storekit.CheckRotation(op, &r); err != nil {
+		return err
+	}
 	// Not idempotent: a repeat after an unheard commit would find oldKey
 	// already rotated away and report ErrNotFound.
-	res, err := run(s, ctx, storekit.OpRotate, notIdempotent, func(ctx context.Context) (pgdb.RotateSessionRow, error) {
+	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (pgdb.RotateSessionRow, error) {
 		return s.q.RotateSession(ctx, pgdb.RotateSessionParams{
 			OldKey:     oldKey[:],
 			NewKey:     newKey[:],
-			GraceUntil: graceUntil,
+			GraceUntil: r.Until,
+			Refresh:    r.Kind == session.RefreshRotation,
+			RememberMe: r.RememberMe,
+			Device:     r.Device,
+			IpPrefix:   storekit.PrefixText(r.IPPrefix),
 			Now:        now,
 		})
 	})

@@ -43,9 +43,14 @@ func toRecord(op string, row pgdb.SessiongenSession) (session.Record, error) {
 		CreatedAt:         row.CreatedAt.UTC(),
 		IdleExpiresAt:     row.IdleExpiresAt.UTC(),
 		AbsoluteExpiresAt: row.AbsoluteExpiresAt.UTC(),
+		RememberMe:        row.RememberMe,
+		Device:            row.Device,
 	}
 	var err error
 	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
+		return session.Record{}, err
+	}
+	if rec.IPPrefix, err = storekit.StoredPrefix(op, "ip_prefix", row.IpPrefix); err != nil {
 		return session.Record{}, err
 	}
 	if row.Owner != nil {
@@ -54,6 +59,9 @@ func toRecord(op string, row pgdb.SessiongenSession) (session.Record, error) {
 	if row.PrevKey != nil {
 		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
 			return session.Record{}, err
+		}
+		if row.PrevRefresh {
+			rec.PrevKind = session.RefreshRotation
 		}
 	}
 	if row.PrevExpiresAt != nil {

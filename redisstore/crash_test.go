@@ -18,6 +18,12 @@ var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
 const grace = time.Minute
 
+// refreshFor is a refresh rotation at t0 whose previous key loads the session
+// for d: the rotation these tests crash, whose old key they expect to load.
+func refreshFor(d time.Duration) session.Rotation {
+	return session.Rotation{Kind: session.RefreshRotation, Until: t0.Add(d)}
+}
+
 var errCrash = errors.New("test: crash between steps")
 
 func newKey(t testing.TB) session.Key {
@@ -78,7 +84,7 @@ func checkCrashedRotation(t *testing.T, s *redisstore.Store, point, owner string
 		}
 		return nil
 	})
-	if err := s.Rotate(ctx, oldKey, newK, t0.Add(grace), t0); !errors.Is(err, errCrash) {
+	if err := s.Rotate(ctx, oldKey, newK, refreshFor(grace), t0); !errors.Is(err, errCrash) {
 		t.Fatalf("Rotate stopped at %s returned %v, want the crash", point, err)
 	}
 	redisstore.SetPause(s, nil)
@@ -116,7 +122,7 @@ func checkCrashedRotation(t *testing.T, s *redisstore.Store, point, owner string
 		t.Fatalf("Save after a crashed rotation: %v", err)
 	}
 	third := newKey(t)
-	if err := s.Rotate(ctx, current, third, t0.Add(grace), t0); err != nil {
+	if err := s.Rotate(ctx, current, third, refreshFor(grace), t0); err != nil {
 		t.Fatalf("Rotate after a crashed rotation: %v", err)
 	}
 	if _, err := s.Load(ctx, newK, t0.Add(grace)); !errors.Is(err, session.ErrNotFound) && !committed {
@@ -129,7 +135,7 @@ func checkCrashedRotation(t *testing.T, s *redisstore.Store, point, owner string
 	if owner == "" {
 		return
 	}
-	listed, err := s.ListOwner(ctx, owner, t0)
+	listed, err := s.ListOwner(ctx, owner, t0, 10)
 	if err != nil || len(listed) != 1 || listed[0].Key != third {
 		t.Fatalf("ListOwner after a crashed rotation: %d, %v; want the third key", len(listed), err)
 	}
@@ -163,7 +169,7 @@ func TestRevokeAfterCrashBeforeFinish(t *testing.T) {
 				}
 				return nil
 			})
-			if err := s.Rotate(ctx, rec.Key, newK, t0.Add(grace), t0); !errors.Is(err, errCrash) {
+			if err := s.Rotate(ctx, rec.Key, newK, refreshFor(grace), t0); !errors.Is(err, errCrash) {
 				t.Fatal(err)
 			}
 			if n, err := s.DeleteOwner(ctx, "alice", session.Key{}); err != nil || n != 1 {

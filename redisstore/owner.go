@@ -1,9 +1,9 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -157,10 +157,16 @@ func (s *Store) deleteOwned(ctx context.Context, op, owner, exceptHex string, me
 	return out, nil
 }
 
-// ListOwner implements session.Store: the owner's index, then one pipelined
-// read of the listed sessions, keeping those that are live and still the
-// owner's.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+// ownerPage is how many index members ListOwner reads per round trip, at
+// least: enough for one device page plus the stale entries that rotations
+// leave (old keys stay indexed until a revocation or a list forgets them).
+const ownerPage = 32
+
+// ListOwner implements session.Store: it walks the owner's index newest
+// first (its scores are creation times) a page at a time, reading each
+// listed session's metadata but not its data, and stops once no older member
+// can make the first limit.
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	const op = "list owner"
 	if err := storekit.CheckContext(ctx, op); err != nil {
 		return nil, err
@@ -168,40 +174,190 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]s
 	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
-	members, err := s.ownerMembers(ctx, op, owner)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := s.readMembers(ctx, op, members)
-	if err != nil {
+	if err := storekit.CheckLimit(op, limit); err != nil {
 		return nil, err
 	}
 	var out []session.Record
 	var gone []string
-	for i, e := range entries {
+	page := max(limit, ownerPage)
+	for offset := 0; ; offset += page {
+		cmd := s.client.B().Zrange().Key(s.keys.owner(owner)).Min("+inf").Max("-inf").Byscore().Rev().
+			Limit(int64(offset), int64(page)).Withscores().Build()
+		scored, err := s.client.Do(ctx, cmd).AsZScores()
+		if err != nil {
+			return nil, classify(op, err)
+		}
+		members := make([]string, len(scored))
+		for i, z := range scored {
+			members[i] = z.Member
+		}
+		recs, missing, err := s.ownedMeta(ctx, op, owner, members)
+		if err != nil {
+			return nil, err
+		}
+		gone = append(gone, missing...)
+		for _, r := range recs {
+			if r.Live(now) {
+				out = append(out, r)
+			}
+		}
+		if len(scored) < page || (len(out) >= limit && olderThanPage(out, limit, scored[len(scored)-1].Score)) {
+			break
+		}
+	}
+	s.forget(ctx, owner, gone)
+	return storekit.Page(out, limit), nil
+}
+
+// olderThanPage reports whether a member scored score (a creation time in
+// µs) is older than the limit-th newest of out, so that it and every member
+// after it cannot be listed. It sorts out.
+func olderThanPage(out []session.Record, limit int, score float64) bool {
+	slices.SortFunc(out, storekit.NewestFirst)
+	return score < float64(out[limit-1].CreatedAt.UnixMicro())
+}
+
+// ownedMeta reads the metadata of index members in one pipeline and returns
+// the sessions that still belong to owner (pending copies settled, pointers
+// skipped: their targets are indexed under their own keys), and the members
+// whose keys are gone.
+func (s *Store) ownedMeta(ctx context.Context, op, owner string, members []string) ([]session.Record, []string, error) {
+	if len(members) == 0 {
+		return nil, nil, nil
+	}
+	keys := make([]session.Key, len(members))
+	cmds := make(rueidis.Commands, len(members))
+	for i, m := range members {
+		k, ok := parseMember(m)
+		if !ok {
+			return nil, nil, unexpected(op, "index member "+m)
+		}
+		keys[i] = k
+		cmds[i] = s.client.B().Hmget().Key(s.keys.session(k)).Field(metaFields...).Build()
+	}
+	var out []session.Record
+	var gone []string
+	for i, res := range s.client.DoMulti(ctx, cmds...) {
+		values, err := res.ToArray()
+		if err != nil {
+			return nil, nil, classify(op, err)
+		}
+		fields := make([]*string, len(values))
+		for j, v := range values {
+			if str, err := v.ToString(); err == nil {
+				fields[j] = &str
+			}
+		}
+		e, err := decodeMeta(op, keys[i], fields)
 		switch {
+		case err != nil:
+			return nil, nil, err
 		case e == nil:
 			gone = append(gone, members[i])
 			continue
 		case e.isPointer():
-			continue // its target is listed under its own key
+			continue
 		case e.isPending():
-			if ok, err := s.resolve(ctx, op, e.rec.Key, e); err != nil || !ok {
+			if ok, err := s.resolve(ctx, op, keys[i], e); err != nil || !ok {
 				continue
 			}
 		}
-		if e.rec.Owner == owner && e.rec.Live(now) {
+		if e.rec.Owner == owner {
 			out = append(out, e.rec)
 		}
 	}
-	s.forget(ctx, owner, gone)
-	slices.SortFunc(out, func(a, b session.Record) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
+	return out, gone, nil
+}
+
+// DeleteOwned implements session.Store with one script on the session's key
+// (and a second one after settling a pending rotation copy).
+func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	const op = "delete owned"
+	if err := storekit.CheckContext(ctx, op); err != nil {
+		return err
+	}
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return err
+	}
+	nowUs, err := micros(op, now)
+	if err != nil {
+		return err
+	}
+	deleted, err := s.deleteIfOwned(ctx, op, owner, key, nowUs)
+	if err == nil && !deleted {
+		return session.ErrNotFound
+	}
+	return err
+}
+
+// deleteIfOwned deletes key's session if it is owner's (and live at nowUs,
+// unless nowUs is ""), then its owner index entry.
+func (s *Store) deleteIfOwned(ctx context.Context, op, owner string, key session.Key, nowUs string) (bool, error) {
+	member := hex.EncodeToString(key[:])
+	for range 2 {
+		status, _, err := s.runDurable(ctx, op, scriptDeleteIfOwned, s.keys.sessionKeys(key), []string{member, owner, nowUs})
+		switch {
+		case err != nil:
+			return false, err
+		case status == "deleted":
+			s.forget(ctx, owner, []string{member})
+			return true, nil
+		case status == "notfound":
+			return false, nil
+		case status == "pending":
+			if err := s.resolveKey(ctx, op, key); err != nil {
+				return false, notFoundIsFalse(err)
+			}
+		default:
+			return false, unexpected(op, status)
 		}
-		return bytes.Compare(a.Key[:], b.Key[:])
-	})
-	return out, nil
+	}
+	return false, nil
+}
+
+// notFoundIsFalse turns ErrNotFound into no error: "nothing to delete".
+func notFoundIsFalse(err error) error {
+	if errors.Is(err, session.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// TrimOwner implements session.Store: it reads the metadata of every
+// session the owner's index lists, ranks them, and deletes the ones beyond
+// keep, each with a script that checks the owner again. With the cap
+// enforced on every sign-in, the owner has at most a few more than keep.
+func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	const op = "trim owner"
+	if err := storekit.CheckContext(ctx, op); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckKeep(op, keep); err != nil {
+		return 0, err
+	}
+	members, err := s.ownerMembers(ctx, op, owner)
+	if err != nil {
+		return 0, err
+	}
+	recs, gone, err := s.ownedMeta(ctx, op, owner, members)
+	if err != nil {
+		return 0, err
+	}
+	s.forget(ctx, owner, gone)
+	var n int64
+	for _, key := range storekit.Trimmed(recs, except, keep, now) {
+		deleted, err := s.deleteIfOwned(ctx, op, owner, key, "")
+		if err != nil {
+			return n, err
+		}
+		if deleted {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // readMembers reads the hashes of index members in one pipeline; a missing

@@ -75,7 +75,7 @@ func wantNoneLoads(t *testing.T, s *redisstore.Store, what string, keys ...sessi
 func wantNoEscape(t *testing.T, s *redisstore.Store, keys ...session.Key) {
 	t.Helper()
 	ctx := t.Context()
-	listed, err := s.ListOwner(ctx, "alice", t0)
+	listed, err := s.ListOwner(ctx, "alice", t0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestRevokeAllWhileSessionBinds(t *testing.T) {
 				// A session alice had when the revocation began moves to a key
 				// the revocation did not list.
 				moved := keyInOtherBucket(t, before[0].Key)
-				if err := s.Rotate(t.Context(), before[0].Key, moved, t0.Add(grace), t0); err != nil {
+				if err := s.Rotate(t.Context(), before[0].Key, moved, refreshFor(grace), t0); err != nil {
 					t.Fatal(err)
 				}
 				close(g.release)
@@ -164,7 +164,7 @@ func TestRevokeAllWhileSessionBinds(t *testing.T) {
 				g := newGate(s, "rotate:prepared")
 				moved := keyInOtherBucket(t, before[0].Key)
 				done := make(chan error, 1)
-				go func() { done <- s.Rotate(t.Context(), before[0].Key, moved, t0.Add(grace), t0) }()
+				go func() { done <- s.Rotate(t.Context(), before[0].Key, moved, refreshFor(grace), t0) }()
 				<-g.arrived
 				revoke(t, s)
 				close(g.release)

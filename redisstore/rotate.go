@@ -25,12 +25,19 @@ const rotateAttempts = 5
 // A crash after step 1 leaves oldKey the only live key (the copy never loads
 // and expires by TTL); after step 2, newKey is live and oldKey loads it only
 // through the pointer, and the first load of either finishes step 3.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	const op = "rotate"
 	if err := storekit.CheckContext(ctx, op); err != nil {
 		return err
 	}
-	times, err := microsAll(op, graceUntil, now)
+	if err := storekit.CheckRotation(op, &r); err != nil {
+		return err
+	}
+	kind := privilegeRotation
+	if r.Kind == session.RefreshRotation {
+		kind = refreshRotation
+	}
+	times, err := microsAll(op, r.Until, now)
 	if err != nil {
 		return err
 	}
@@ -50,14 +57,14 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 		case !e.rec.Live(now):
 			return session.ErrNotFound
 		}
-		if err := s.prepare(ctx, op, newKey, oldHex, &e.rec, times[0], now); err != nil {
+		if err := s.prepare(ctx, op, newKey, oldHex, &e.rec, &r, kind, times[0], now); err != nil {
 			return err
 		}
 		if err := s.at("rotate:prepared"); err != nil {
 			return err
 		}
 		status, values, err := s.runDurable(ctx, op, scriptRotateCommit, s.keys.sessionKeys(oldKey),
-			[]string{oldHex, formatInt(e.rec.Version), newHex, times[0], times[1], s.retentionMillis(), refreshRotation})
+			[]string{oldHex, formatInt(e.rec.Version), newHex, times[0], times[1], s.retentionMillis(), kind})
 		switch {
 		case status == "ok" && len(values) == 1:
 			if err := s.at("rotate:committed"); err != nil {
@@ -80,20 +87,25 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUnt
 	return session.ErrConflict
 }
 
-// refreshRotation marks a pointer left by a refresh rotation: the previous key
-// keeps loading the session during the grace window. (A privilege rotation,
-// "p", will leave a tombstone that grants nothing.)
-const refreshRotation = "r"
+// The rotation kinds as pointers (k) and rotated sessions (rk) store them: a
+// refresh's previous key keeps loading the session during its window; a
+// privilege rotation's is a tombstone that grants nothing (Load answers
+// ErrSuperseded, Delete follows no tombstone).
+const (
+	refreshRotation   = "r"
+	privilegeRotation = "p"
+)
 
-// prepare is step 1 of Rotate.
-func (s *Store) prepare(ctx context.Context, op string, newKey session.Key, oldHex string, rec *session.Record, graceUs string, now time.Time) error {
+// prepare is step 1 of Rotate: the copy carries the rotation's kind and the
+// new sign-in's details.
+func (s *Store) prepare(ctx context.Context, op string, newKey session.Key, oldHex string, rec *session.Record, r *session.Rotation, kind, graceUs string, now time.Time) error {
 	times, err := microsAll(op, rec.CreatedAt, rec.IdleExpiresAt, rec.AbsoluteExpiresAt)
 	if err != nil {
 		return err
 	}
 	ok, err := s.runInt(ctx, op, scriptRotatePrepare, []string{s.keys.session(newKey)},
 		[]string{oldHex, rec.Owner, string(rec.Data), formatInt(rec.Version), times[0], times[1], times[2], graceUs,
-			s.ttlMillis(rec.IdleExpiresAt, now), refreshRotation})
+			s.ttlMillis(rec.IdleExpiresAt, now), kind, flag(r.RememberMe), r.Device, storekit.PrefixText(r.IPPrefix)})
 	switch {
 	case err != nil:
 		return err

@@ -41,6 +41,7 @@ var (
 	scriptRotateCommit  = loadScript("rotate_commit")
 	scriptRotateFinish  = loadScript("rotate_finish")
 	scriptDeleteOwned   = loadScript("delete_owned")
+	scriptDeleteIfOwned = loadScript("delete_if_owned")
 	scriptOwnerAdd      = loadScript("owner_add")
 	scriptDeleteExpired = loadScript("delete_expired")
 	scriptLeaseAcquire  = loadScript("lease_acquire")

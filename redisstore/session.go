@@ -28,7 +28,8 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	}
 	member := hex.EncodeToString(rec.Key[:])
 	status, _, err := s.runWrite(ctx, op, scriptCreate, s.keys.sessionKeys(rec.Key),
-		[]string{member, rec.Owner, string(rec.Data), times[0], times[1], times[2], s.ttlMillis(rec.IdleExpiresAt, rec.CreatedAt)})
+		[]string{member, rec.Owner, string(rec.Data), times[0], times[1], times[2], s.ttlMillis(rec.IdleExpiresAt, rec.CreatedAt),
+			flag(rec.RememberMe), rec.Device, storekit.PrefixText(rec.IPPrefix)})
 	switch {
 	case err != nil:
 		return err
@@ -133,7 +134,8 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	indexed := "0"
 	for range 3 {
 		status, values, err := s.runWrite(ctx, op, scriptSave, s.keys.sessionKeys(rec.Key)[:2],
-			[]string{member, formatInt(rec.Version), rec.Owner, string(rec.Data), times[0], times[1], s.retentionMillis(), indexed})
+			[]string{member, formatInt(rec.Version), rec.Owner, string(rec.Data), times[0], times[1], s.retentionMillis(), indexed,
+				flag(rec.RememberMe)})
 		switch {
 		case err != nil:
 			return 0, err
@@ -245,4 +247,12 @@ func microsAll(op string, ts ...time.Time) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// flag is a boolean as the scripts store it.
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }

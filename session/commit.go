@@ -42,6 +42,11 @@ func (s *Session[T, P]) commit(ctx context.Context) error {
 	switch {
 	case s.gone:
 		return nil
+	case s.superseded && !s.stored:
+		if s.changed.Empty() {
+			return nil
+		}
+		return ErrSuperseded
 	case !s.stored:
 		if s.changed.Empty() && !s.reset {
 			return nil // lazy: no field set, no row, no cookie

@@ -18,6 +18,14 @@ var (
 	ErrIdleExpired     error = &expiredError{"idle timeout passed"}
 	ErrAbsoluteExpired error = &expiredError{"absolute lifetime passed"}
 
+	// ErrSuperseded means the key was retired by a privilege rotation (a
+	// login, a logout of an elevated mode, a change of owner) moments ago: the
+	// session lives on under a new key that the caller does not hold. It
+	// grants nothing. It does not match ErrNotFound, because the browser that
+	// sent the old token has most likely received the new one already: the
+	// runtime must neither clear nor replace its cookie in this response.
+	ErrSuperseded = errors.New("session: token superseded by a privilege rotation")
+
 	// ErrConflict means a Save lost an optimistic-concurrency race: the stored
 	// version is not the one the caller loaded.
 	ErrConflict = errors.New("session: version conflict")

@@ -162,11 +162,11 @@ func (c *countingStore) Touch(ctx context.Context, key session.Key, idle, now ti
 	return c.Store.Touch(ctx, key, idle, now)
 }
 
-func (c *countingStore) Rotate(ctx context.Context, oldKey, newKey session.Key, grace, now time.Time) error {
+func (c *countingStore) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	if err := c.count("Rotate"); err != nil {
 		return err
 	}
-	return c.Store.Rotate(ctx, oldKey, newKey, grace, now)
+	return c.Store.Rotate(ctx, oldKey, newKey, r, now)
 }
 
 func (c *countingStore) Delete(ctx context.Context, key session.Key, now time.Time) error {
@@ -183,11 +183,25 @@ func (c *countingStore) DeleteOwner(ctx context.Context, owner string, except se
 	return c.Store.DeleteOwner(ctx, owner, except)
 }
 
-func (c *countingStore) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+func (c *countingStore) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	if err := c.count("DeleteOwned"); err != nil {
+		return err
+	}
+	return c.Store.DeleteOwned(ctx, owner, key, now)
+}
+
+func (c *countingStore) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	if err := c.count("TrimOwner"); err != nil {
+		return 0, err
+	}
+	return c.Store.TrimOwner(ctx, owner, except, keep, now)
+}
+
+func (c *countingStore) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	if err := c.count("ListOwner"); err != nil {
 		return nil, err
 	}
-	return c.Store.ListOwner(ctx, owner, now)
+	return c.Store.ListOwner(ctx, owner, now, limit)
 }
 
 // events counts the manager's Metrics events.

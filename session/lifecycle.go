@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/sessiongen/sessiongen/session/internal/storeop"
@@ -32,7 +31,7 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 		key := t.key()
 		now := s.m.now()
 		start := s.m.startCall()
-		err = s.m.Store.Rotate(ctx, s.key, key, now.Add(s.m.RotateGrace), now)
+		err = s.m.Store.Rotate(ctx, s.key, key, Rotation{Kind: RefreshRotation, Until: now.Add(s.m.RotateGrace)}, now)
 		if err = s.m.observed(ctx, storeop.Rotate, s.key, start, err); err == nil {
 			s.m.note(ctx, slog.LevelInfo, EventRotated, key, nil)
 			s.key, s.minted, s.cookie = key, t, cookieSet
@@ -80,15 +79,18 @@ type Device struct {
 	Current bool
 }
 
+// maxDevices bounds what Devices reads: a device list is for people.
+const maxDevices = 100
+
 // Devices lists the live sessions of the session's owner, newest first ("your
-// devices"). An anonymous session has none.
+// devices"), at most maxDevices of them. An anonymous session has none.
 func (s *Session[T, P]) Devices(ctx context.Context) ([]Device, error) {
 	owner := s.Owner()
 	if owner == "" {
 		return nil, nil
 	}
 	start := s.m.startCall()
-	recs, err := s.m.Store.ListOwner(ctx, owner, s.m.now())
+	recs, err := s.m.Store.ListOwner(ctx, owner, s.m.now(), maxDevices)
 	if err = s.m.observed(ctx, storeop.ListOwner, s.key, start, err); err != nil {
 		return nil, err
 	}
@@ -135,15 +137,18 @@ func (s *Session[T, P]) RevokeDevice(ctx context.Context, key Key) error {
 	if s.stored && key == s.key {
 		return s.Destroy(ctx)
 	}
-	devices, err := s.Devices(ctx)
-	if err != nil {
-		return err
+	owner := s.Owner()
+	if owner == "" {
+		return fmt.Errorf("%w: an anonymous session has no other sessions", ErrNotFound)
 	}
-	if !slices.ContainsFunc(devices, func(d Device) bool { return d.Key == key }) { // the current key returned above
-		return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
-	}
+	// One statement checks the owner and deletes: no list of the owner's
+	// sessions is read, however many there are.
 	start := s.m.startCall()
-	if err := s.m.observed(ctx, storeop.Delete, key, start, s.m.Store.Delete(ctx, key, s.m.now())); err != nil {
+	err := s.m.Store.DeleteOwned(ctx, owner, key, s.m.now())
+	if err = s.m.observed(ctx, storeop.DeleteOwned, key, start, err); err != nil {
+		if isNotFound(err) {
+			return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
+		}
 		return err
 	}
 	s.m.note(ctx, slog.LevelInfo, EventRevoked, key, nil)

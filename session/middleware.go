@@ -77,6 +77,12 @@ func (s *Session[T, P]) loadFailed(ctx context.Context, key Key, err error) erro
 		s.m.note(ctx, slog.LevelInfo, EventIdleExpired, key, nil)
 	case errors.Is(err, ErrAbsoluteExpired):
 		s.m.note(ctx, slog.LevelInfo, EventAbsoluteExpired, key, nil)
+	case errors.Is(err, ErrSuperseded):
+		// A token retired by a privilege rotation moments ago: the browser
+		// most likely holds the new one already. Serve anonymously and leave
+		// its cookie alone (clearing it would delete the new one).
+		s.superseded = true
+		return nil
 	case errors.Is(err, ErrNotFound):
 	case errors.Is(err, ErrCorrupt):
 		return s.resetUnreadable(ctx, key, err)

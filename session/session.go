@@ -31,6 +31,10 @@ type Session[T any, P Codec[T]] struct {
 	// request does not hold the current token. It must not rotate again nor
 	// send a cookie: the browser already got (or is getting) the new one.
 	viaPrev bool
+	// superseded: the request's token was retired by a privilege rotation.
+	// It is served anonymously and sends no cookie; a change it tries to
+	// store is refused with ErrSuperseded.
+	superseded bool
 	// gone: the session was destroyed, revoked or expired under this request.
 	// Nothing in the request writes it again: logout wins.
 	gone bool

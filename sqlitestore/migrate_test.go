@@ -57,11 +57,11 @@ func TestMigrateUpDownUp(t *testing.T) {
 	}
 	// m is not closed: closing it would close db.
 	version, dirty, err := m.Version()
-	if err != nil || dirty || version != 1 {
-		t.Fatalf("Version() = %d, dirty %v, %v; want 1, clean", version, dirty, err)
+	if err != nil || dirty || version != 2 {
+		t.Fatalf("Version() = %d, dirty %v, %v; want 2, clean", version, dirty, err)
 	}
-	if err := m.Steps(-1); err != nil {
-		t.Fatalf("Steps(-1): %v", err)
+	if err := m.Steps(-2); err != nil {
+		t.Fatalf("Steps(-2): %v", err)
 	}
 	if n := tableCount(t, db); n != 0 {
 		t.Fatalf("after down: %d tables left", n)
@@ -108,5 +108,50 @@ func TestUnmigratedDatabaseIsUnavailable(t *testing.T) {
 	_, err := s.Load(context.Background(), keyOf("t"), time.Now())
 	if !errors.Is(err, session.ErrUnavailable) || errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("Load without a schema: %v, want ErrUnavailable (never ErrNotFound)", err)
+	}
+}
+
+// TestMigrateFromSchema1 upgrades a database that sessions were written to
+// under schema 1: its sessions load, and a previous key left by a schema-1
+// rotation (a login: schema 1 knew no other kind) is a tombstone, the safe
+// reading. A step down keeps the sessions too.
+func TestMigrateFromSchema1(t *testing.T) {
+	ctx := context.Background()
+	s := openPath(t, tempPath(t))
+	db := s.DB()
+	m, err := sqlitestore.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Migrate(1); err != nil {
+		t.Fatalf("Migrate(1): %v", err)
+	}
+	now := time.Now()
+	current, previous := keyOf("after login"), keyOf("before login")
+	rec := liveRecord(current, []byte("cart"), now)
+	_, err = db.ExecContext(ctx, `INSERT INTO sessiongen_sessions
+		(key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at)
+		VALUES (?, 'alice', ?, 3, ?, ?, ?, ?, ?)`,
+		current[:], rec.Data, rec.CreatedAt.UnixMicro(), rec.IdleExpiresAt.UnixMicro(), rec.AbsoluteExpiresAt.UnixMicro(),
+		previous[:], now.Add(time.Minute).UnixMicro())
+	if err != nil {
+		t.Fatalf("writing a schema-1 row: %v", err)
+	}
+	if err := sqlitestore.Migrate(ctx, db); err != nil {
+		t.Fatalf("Migrate from schema 1: %v", err)
+	}
+	got, err := s.Load(ctx, current, now)
+	if err != nil || got.Owner != "alice" || got.Version != 3 || string(got.Data) != "cart" || got.Device != "" || got.RememberMe {
+		t.Fatalf("Load of a schema-1 session after the upgrade: %+v, %v", got, err)
+	}
+	if _, err := s.Load(ctx, previous, now); !errors.Is(err, session.ErrSuperseded) {
+		t.Fatalf("Load via a schema-1 previous key after the upgrade: %v, want ErrSuperseded (a login's tombstone)", err)
+	}
+	if err := m.Steps(-1); err != nil {
+		t.Fatalf("Steps(-1) to schema 1: %v", err)
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sessiongen_sessions WHERE key = ?`, current[:]).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("after stepping down to schema 1: %d rows of the session, %v", n, err)
 	}
 }

@@ -33,6 +33,15 @@ func fromMicros(m int64) time.Time { return time.UnixMicro(m).UTC() }
 // owner converts an owner to its column value: NULL for an anonymous session.
 func owner(o string) sql.NullString { return sql.NullString{String: o, Valid: o != ""} }
 
+// flag converts a boolean to its INTEGER column value (STRICT tables have no
+// BOOLEAN).
+func flag(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // toRecord converts a row read by operation op, refusing keys of the wrong
 // length (ErrCorrupt).
 func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error) {
@@ -43,6 +52,8 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 		CreatedAt:         fromMicros(row.CreatedAt),
 		IdleExpiresAt:     fromMicros(row.IdleExpiresAt),
 		AbsoluteExpiresAt: fromMicros(row.AbsoluteExpiresAt),
+		RememberMe:        row.RememberMe != 0,
+		Device:            row.Device,
 	}
 	if rec.Data == nil {
 		// database/sql scans an empty BLOB as nil; the contract's nil means
@@ -53,9 +64,15 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
 		return session.Record{}, err
 	}
+	if rec.IPPrefix, err = storekit.StoredPrefix(op, "ip_prefix", row.IpPrefix); err != nil {
+		return session.Record{}, err
+	}
 	if row.PrevKey != nil {
 		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
 			return session.Record{}, err
+		}
+		if row.PrevRefresh != 0 {
+			rec.PrevKind = session.RefreshRotation
 		}
 	}
 	if row.PrevExpiresAt.Valid {

@@ -24,6 +24,9 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			CreatedAt:         micros(rec.CreatedAt),
 			IdleExpiresAt:     micros(rec.IdleExpiresAt),
 			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+			RememberMe:        flag(rec.RememberMe),
+			Device:            rec.Device,
+			IpPrefix:          storekit.PrefixText(rec.IPPrefix),
 		})
 	})
 	if err == nil && n == 0 {
@@ -57,6 +60,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 		return s.q.SaveSession(ctx, sqlitedb.SaveSessionParams{
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
+			RememberMe:    flag(rec.RememberMe),
 			IdleExpiresAt: micros(rec.IdleExpiresAt),
 			Key:           rec.Key[:],
 			Version:       rec.Version,
@@ -101,13 +105,20 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // taken as a current key fails the primary key (ErrExists); taken as a
 // previous key (or equal to the old key) it fails the WHERE clause, and, as in
 // Save, a read on that failure path alone tells ErrExists from ErrNotFound.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	const op = storekit.OpRotate
+	if err := storekit.CheckRotation(op, &r); err != nil {
+		return err
+	}
 	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
 		return s.q.RotateSession(ctx, sqlitedb.RotateSessionParams{
 			NewKey:     newKey[:],
 			OldKey:     oldKey[:],
-			GraceUntil: micros(graceUntil),
+			GraceUntil: micros(r.Until),
+			Refresh:    flag(r.Kind == session.RefreshRotation),
+			RememberMe: flag(r.RememberMe),
+			Device:     r.Device,
+			IpPrefix:   storekit.PrefixText(r.IPPrefix),
 			Now:        micros(now),
 		})
 	})

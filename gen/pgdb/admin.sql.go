@@ -83,7 +83,7 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSe
 }
 
 const listSessions = `-- name: ListSessions :many
-SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at FROM sessiongen_sessions
+SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix FROM sessiongen_sessions
  WHERE key > $1::bytea
  ORDER BY key
  LIMIT $2::int
@@ -115,6 +115,10 @@ func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]S
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}

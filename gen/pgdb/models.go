@@ -24,4 +24,8 @@ type SessiongenSession struct {
 	AbsoluteExpiresAt time.Time
 	PrevKey           []byte
 	PrevExpiresAt     *time.Time
+	PrevRefresh       bool
+	RememberMe        bool
+	Device            string
+	IpPrefix          string
 }

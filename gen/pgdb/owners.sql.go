@@ -10,6 +10,31 @@ import (
 	"time"
 )
 
+const deleteOwnedSession = `-- name: DeleteOwnedSession :execrows
+DELETE FROM sessiongen_sessions
+ WHERE key = $1::bytea
+   AND owner = $2::text
+   AND idle_expires_at > $3::timestamptz
+   AND absolute_expires_at > $3::timestamptz
+`
+
+type DeleteOwnedSessionParams struct {
+	Key   []byte
+	Owner string
+	Now   time.Time
+}
+
+// Revokes one live session of owner by its current key: a primary-key probe
+// that checks the owner too. 0 rows means ErrNotFound (not the owner's, or no
+// such live session): nothing is deleted.
+func (q *Queries) DeleteOwnedSession(ctx context.Context, arg DeleteOwnedSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOwnedSession, arg.Key, arg.Owner, arg.Now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteOwnerSessions = `-- name: DeleteOwnerSessions :execrows
 DELETE FROM sessiongen_sessions
  WHERE owner = $1::text AND key <> $2::bytea
@@ -31,38 +56,62 @@ func (q *Queries) DeleteOwnerSessions(ctx context.Context, arg DeleteOwnerSessio
 }
 
 const listOwnerSessions = `-- name: ListOwnerSessions :many
-SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at FROM sessiongen_sessions
+SELECT key, owner, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at,
+       prev_refresh, remember_me, device, ip_prefix
+  FROM sessiongen_sessions
  WHERE owner = $1::text
    AND idle_expires_at > $2::timestamptz
    AND absolute_expires_at > $2::timestamptz
  ORDER BY created_at DESC, key
+ LIMIT $3::int
 `
 
 type ListOwnerSessionsParams struct {
-	Owner string
-	Now   time.Time
+	Owner    string
+	Now      time.Time
+	PageSize int32
 }
 
-// The live sessions of owner, newest first (key breaks ties for a stable order).
-func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]SessiongenSession, error) {
-	rows, err := q.db.Query(ctx, listOwnerSessions, arg.Owner, arg.Now)
+type ListOwnerSessionsRow struct {
+	Key               []byte
+	Owner             *string
+	Version           int64
+	CreatedAt         time.Time
+	IdleExpiresAt     time.Time
+	AbsoluteExpiresAt time.Time
+	PrevKey           []byte
+	PrevExpiresAt     *time.Time
+	PrevRefresh       bool
+	RememberMe        bool
+	Device            string
+	IpPrefix          string
+}
+
+// Up to page_size live sessions of owner, newest first (key breaks ties for a
+// stable order), without data: the owner index yields them in this order, so
+// the scan stops after the rows it returns.
+func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]ListOwnerSessionsRow, error) {
+	rows, err := q.db.Query(ctx, listOwnerSessions, arg.Owner, arg.Now, arg.PageSize)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []SessiongenSession
+	var items []ListOwnerSessionsRow
 	for rows.Next() {
-		var i SessiongenSession
+		var i ListOwnerSessionsRow
 		if err := rows.Scan(
 			&i.Key,
 			&i.Owner,
-			&i.Data,
 			&i.Version,
 			&i.CreatedAt,
 			&i.IdleExpiresAt,
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}
@@ -72,4 +121,42 @@ func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsPa
 		return nil, err
 	}
 	return items, nil
+}
+
+const trimOwnerSessions = `-- name: TrimOwnerSessions :execrows
+DELETE FROM sessiongen_sessions
+ WHERE owner = $1::text
+   AND key <> $2::bytea
+   AND key NOT IN (
+       SELECT k.key FROM sessiongen_sessions k
+        WHERE k.owner = $1::text
+          AND k.key <> $2::bytea
+          AND k.idle_expires_at > $3::timestamptz
+          AND k.absolute_expires_at > $3::timestamptz
+        ORDER BY k.idle_expires_at DESC, k.created_at DESC, k.key
+        LIMIT $4::int)
+`
+
+type TrimOwnerSessionsParams struct {
+	Owner     string
+	ExceptKey []byte
+	Now       time.Time
+	Keep      int32
+}
+
+// Caps owner's sessions: deletes all but except_key and the keep most recently
+// used live others (latest idle expiry, then newest, then key). The owner
+// index finds the owner's rows; with the cap enforced on every sign-in there
+// are at most a few more than keep to rank.
+func (q *Queries) TrimOwnerSessions(ctx context.Context, arg TrimOwnerSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, trimOwnerSessions,
+		arg.Owner,
+		arg.ExceptKey,
+		arg.Now,
+		arg.Keep,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

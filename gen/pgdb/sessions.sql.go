@@ -11,11 +11,13 @@ import (
 )
 
 const createSession = `-- name: CreateSession :execrows
-INSERT INTO sessiongen_sessions (key, owner, data, version, created_at, idle_expires_at, absolute_expires_at)
+INSERT INTO sessiongen_sessions (key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+                                 remember_me, device, ip_prefix)
 SELECT $1::bytea, NULLIF($2::text, ''), $3::bytea, 1,
        $4::timestamptz,
        LEAST($5::timestamptz, $6::timestamptz),
-       $6::timestamptz
+       $6::timestamptz,
+       $7::boolean, $8::text, $9::text
 WHERE NOT EXISTS (SELECT 1 FROM sessiongen_sessions p WHERE p.prev_key = $1::bytea)
 ON CONFLICT (key) DO NOTHING
 `
@@ -27,11 +29,14 @@ type CreateSessionParams struct {
 	CreatedAt         time.Time
 	IdleExpiresAt     time.Time
 	AbsoluteExpiresAt time.Time
+	RememberMe        bool
+	Device            string
+	IpPrefix          string
 }
 
 // Inserts a session unless its key is taken as a current key (ON CONFLICT) or as
-// some session's previous key (NOT EXISTS): 0 rows means ErrExists. Never
-// overwrites. The idle expiry is clamped to the absolute one.
+// some session's previous key, tombstones included (NOT EXISTS): 0 rows means
+// ErrExists. Never overwrites. The idle expiry is clamped to the absolute one.
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (int64, error) {
 	result, err := q.db.Exec(ctx, createSession,
 		arg.Key,
@@ -40,6 +45,9 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (i
 		arg.CreatedAt,
 		arg.IdleExpiresAt,
 		arg.AbsoluteExpiresAt,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 	)
 	if err != nil {
 		return 0, err
@@ -51,6 +59,7 @@ const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessiongen_sessions
  WHERE key = $1::bytea
     OR (prev_key = $1::bytea
+        AND prev_refresh
         AND prev_expires_at > $2::timestamptz
         AND idle_expires_at > $2::timestamptz
         AND absolute_expires_at > $2::timestamptz)
@@ -62,18 +71,21 @@ type DeleteSessionParams struct {
 }
 
 // Removes the session whose current key is key, or whose previous key is key
-// while its grace window lasts and it is live. Deleting nothing is not an error.
+// while its window lasts, it is live and the key is a refresh's grace key (a
+// tombstone deletes nothing). Deleting nothing is not an error.
 func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) error {
 	_, err := q.db.Exec(ctx, deleteSession, arg.Key, arg.Now)
 	return err
 }
 
 const loadSession = `-- name: LoadSession :one
-(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at
+(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at,
+        prev_refresh, remember_me, device, ip_prefix
    FROM sessiongen_sessions
   WHERE sessiongen_sessions.key = $1::bytea)
 UNION ALL
-(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at
+(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at,
+        prev_refresh, remember_me, device, ip_prefix
    FROM sessiongen_sessions
   WHERE prev_key = $1::bytea AND prev_expires_at > $2::timestamptz)
 LIMIT 1
@@ -85,9 +97,10 @@ type LoadSessionParams struct {
 }
 
 // The session whose current key is key (live or not: the store reports which
-// expiry passed), else the one whose previous key is key within its grace
-// window. The common case stops after the primary-key probe (LIMIT 1 over
-// UNION ALL runs the branches in order).
+// expiry passed), else the one whose previous key is key within its window
+// (the store answers ErrSuperseded for a tombstone). The common case stops
+// after the primary-key probe (LIMIT 1 over UNION ALL runs the branches in
+// order).
 func (q *Queries) LoadSession(ctx context.Context, arg LoadSessionParams) (SessiongenSession, error) {
 	row := q.db.QueryRow(ctx, loadSession, arg.Key, arg.Now)
 	var i SessiongenSession
@@ -101,6 +114,10 @@ func (q *Queries) LoadSession(ctx context.Context, arg LoadSessionParams) (Sessi
 		&i.AbsoluteExpiresAt,
 		&i.PrevKey,
 		&i.PrevExpiresAt,
+		&i.PrevRefresh,
+		&i.RememberMe,
+		&i.Device,
+		&i.IpPrefix,
 	)
 	return i, err
 }
@@ -110,7 +127,11 @@ WITH rotated AS (
     UPDATE sessiongen_sessions s
        SET key = $3::bytea,
            prev_key = s.key,
-           prev_expires_at = $4::timestamptz
+           prev_expires_at = $4::timestamptz,
+           prev_refresh = $5::boolean,
+           remember_me = $6::boolean,
+           device = $7::text,
+           ip_prefix = $8::text
      WHERE s.key = $1::bytea
        AND s.idle_expires_at > $2::timestamptz
        AND s.absolute_expires_at > $2::timestamptz
@@ -130,6 +151,10 @@ type RotateSessionParams struct {
 	Now        time.Time
 	NewKey     []byte
 	GraceUntil time.Time
+	Refresh    bool
+	RememberMe bool
+	Device     string
+	IpPrefix   string
 }
 
 type RotateSessionRow struct {
@@ -138,15 +163,21 @@ type RotateSessionRow struct {
 }
 
 // Gives the live session under old_key the key new_key, keeping data and
-// version; old_key stays loadable until grace_until. A new_key in use as a
-// current key fails with a unique violation (ErrExists); in use as a previous
-// key (or equal to old_key) it leaves rotated false while old_live is true.
+// version; old_key becomes its previous key until grace_until, a grace key
+// (refresh) or a tombstone, and the sign-in details are replaced. A new_key in
+// use as a current key fails with a unique violation (ErrExists); in use as a
+// previous key (or equal to old_key) it leaves rotated false while old_live is
+// true.
 func (q *Queries) RotateSession(ctx context.Context, arg RotateSessionParams) (RotateSessionRow, error) {
 	row := q.db.QueryRow(ctx, rotateSession,
 		arg.OldKey,
 		arg.Now,
 		arg.NewKey,
 		arg.GraceUntil,
+		arg.Refresh,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 	)
 	var i RotateSessionRow
 	err := row.Scan(&i.Rotated, &i.OldLive)
@@ -163,10 +194,11 @@ WITH current AS (
     UPDATE sessiongen_sessions s
        SET owner = NULLIF($3::text, ''),
            data = $4::bytea,
+           remember_me = $5::boolean,
            version = s.version + 1,
-           idle_expires_at = LEAST(GREATEST(s.idle_expires_at, $5::timestamptz), s.absolute_expires_at)
+           idle_expires_at = LEAST(GREATEST(s.idle_expires_at, $6::timestamptz), s.absolute_expires_at)
      WHERE s.key = $1::bytea
-       AND s.version = $6::bigint
+       AND s.version = $7::bigint
        AND s.idle_expires_at > $2::timestamptz
        AND s.absolute_expires_at > $2::timestamptz
     RETURNING s.version
@@ -180,6 +212,7 @@ type SaveSessionParams struct {
 	Now           time.Time
 	Owner         string
 	Data          []byte
+	RememberMe    bool
 	IdleExpiresAt time.Time
 	Version       int64
 }
@@ -189,7 +222,7 @@ type SaveSessionRow struct {
 	CurrentVersion int64
 }
 
-// Writes owner and data and moves the idle expiry forward (GREATEST: never
+// Writes owner, data and remember-me and moves the idle expiry forward (GREATEST: never
 // back; LEAST: never past the absolute expiry) on the live session under key,
 // provided its version is still version. Never inserts. current_version tells
 // a lost race (ErrConflict, > 0) from a missing or expired session
@@ -200,6 +233,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (SaveS
 		arg.Now,
 		arg.Owner,
 		arg.Data,
+		arg.RememberMe,
 		arg.IdleExpiresAt,
 		arg.Version,
 	)

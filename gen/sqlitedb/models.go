@@ -24,4 +24,8 @@ type SessiongenSession struct {
 	AbsoluteExpiresAt int64
 	PrevKey           []byte
 	PrevExpiresAt     sql.NullInt64
+	PrevRefresh       int64
+	RememberMe        int64
+	Device            string
+	IpPrefix          string
 }

@@ -20,27 +20,35 @@ func TestQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	up, err := fs.ReadFile(schema.SQLite(), "000001_create_sessions.up.sql")
-	if err != nil {
-		t.Fatal(err)
+	ups, err := fs.Glob(schema.SQLite(), "*.up.sql") // in lexical order: the versions'
+	if err != nil || len(ups) == 0 {
+		t.Fatalf("migrations: %v, %v", ups, err)
 	}
-	if _, err := db.Exec(string(up)); err != nil {
-		t.Fatal(err)
+	for _, name := range ups {
+		up, err := fs.ReadFile(schema.SQLite(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(string(up)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
 	}
 
 	for _, tc := range []struct {
 		name, query string
 		args        int
 	}{
-		{"CreateSession", createSession, 6},
+		{"CreateSession", createSession, 9},
 		{"LoadSession", loadSession, 1},
-		{"SaveSession", saveSession, 6},
+		{"SaveSession", saveSession, 7},
 		{"LiveVersion", liveVersion, 2},
 		{"TouchSession", touchSession, 3},
-		{"RotateSession", rotateSession, 4},
+		{"RotateSession", rotateSession, 8},
 		{"DeleteSession", deleteSession, 2},
 		{"DeleteOwnerSessions", deleteOwnerSessions, 2},
-		{"ListOwnerSessions", listOwnerSessions, 2},
+		{"DeleteOwnedSession", deleteOwnedSession, 3},
+		{"TrimOwnerSessions", trimOwnerSessions, 7},
+		{"ListOwnerSessions", listOwnerSessions, 3},
 		{"ListSessions", listSessions, 2},
 		{"DeleteExpiredSessions", deleteExpiredSessions, 3},
 		{"AcquireLease", acquireLease, 4},

@@ -32,7 +32,8 @@ func (q *Queries) CountSessions(ctx context.Context, now int64) (CountSessionsRo
 
 const createSession = `-- name: CreateSession :execrows
 INSERT INTO sessiongen_sessions (
-    key, owner, data, version, created_at, idle_expires_at, absolute_expires_at
+    key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+    remember_me, device, ip_prefix
 )
 SELECT
     CAST(?1 AS BLOB),
@@ -41,7 +42,10 @@ SELECT
     1,
     CAST(?4 AS INTEGER),
     MIN(CAST(?5 AS INTEGER), CAST(?6 AS INTEGER)),
-    CAST(?6 AS INTEGER)
+    CAST(?6 AS INTEGER),
+    CAST(?7 AS INTEGER),
+    CAST(?8 AS TEXT),
+    CAST(?9 AS TEXT)
 WHERE NOT EXISTS (
     SELECT 1 FROM sessiongen_sessions AS s WHERE s.prev_key = ?1
 )
@@ -55,11 +59,15 @@ type CreateSessionParams struct {
 	CreatedAt         int64
 	IdleExpiresAt     int64
 	AbsoluteExpiresAt int64
+	RememberMe        int64
+	Device            string
+	IpPrefix          string
 }
 
 // Create-if-absent: ON CONFLICT DO NOTHING refuses a taken current key, the
-// NOT EXISTS a key that is still some session's previous key. Zero rows
-// affected means ErrExists. The idle expiry never exceeds the absolute one.
+// NOT EXISTS a key that is still some session's previous key (tombstones
+// included). Zero rows affected means ErrExists. The idle expiry never
+// exceeds the absolute one.
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, createSession,
 		arg.Key,
@@ -68,6 +76,9 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (i
 		arg.CreatedAt,
 		arg.IdleExpiresAt,
 		arg.AbsoluteExpiresAt,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 	)
 	if err != nil {
 		return 0, err
@@ -121,6 +132,29 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSe
 	return items, nil
 }
 
+const deleteOwnedSession = `-- name: DeleteOwnedSession :execrows
+DELETE FROM sessiongen_sessions
+WHERE key = ?1
+  AND owner = CAST(?2 AS TEXT)
+  AND idle_expires_at > ?3
+  AND absolute_expires_at > ?3
+`
+
+type DeleteOwnedSessionParams struct {
+	Key   []byte
+	Owner string
+	Now   int64
+}
+
+// One live session of owner, by its current key; 0 rows means ErrNotFound.
+func (q *Queries) DeleteOwnedSession(ctx context.Context, arg DeleteOwnedSessionParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, deleteOwnedSession, arg.Key, arg.Owner, arg.Now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const deleteOwnerSessions = `-- name: DeleteOwnerSessions :execrows
 DELETE FROM sessiongen_sessions
 WHERE owner = CAST(?1 AS TEXT) AND key <> ?2
@@ -143,6 +177,7 @@ const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessiongen_sessions
 WHERE key = ?1
    OR (prev_key = ?1
+       AND prev_refresh = 1
        AND prev_expires_at > CAST(?2 AS INTEGER)
        AND idle_expires_at > ?2
        AND absolute_expires_at > ?2)
@@ -154,46 +189,69 @@ type DeleteSessionParams struct {
 }
 
 // A current key deletes whatever its state; a previous key only while its
-// grace window lasts and the session is live.
+// window lasts, the session is live and the key is a refresh's grace key (a
+// tombstone deletes nothing).
 func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) error {
 	_, err := q.db.ExecContext(ctx, deleteSession, arg.Key, arg.Now)
 	return err
 }
 
 const listOwnerSessions = `-- name: ListOwnerSessions :many
-SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+SELECT key, owner, version, created_at, idle_expires_at, absolute_expires_at,
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE owner = CAST(?1 AS TEXT)
   AND idle_expires_at > ?2
   AND absolute_expires_at > ?2
 ORDER BY created_at DESC, key
+LIMIT ?3
 `
 
 type ListOwnerSessionsParams struct {
-	Owner string
-	Now   int64
+	Owner    string
+	Now      int64
+	PageSize int64
 }
 
-func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]SessiongenSession, error) {
-	rows, err := q.db.QueryContext(ctx, listOwnerSessions, arg.Owner, arg.Now)
+type ListOwnerSessionsRow struct {
+	Key               []byte
+	Owner             sql.NullString
+	Version           int64
+	CreatedAt         int64
+	IdleExpiresAt     int64
+	AbsoluteExpiresAt int64
+	PrevKey           []byte
+	PrevExpiresAt     sql.NullInt64
+	PrevRefresh       int64
+	RememberMe        int64
+	Device            string
+	IpPrefix          string
+}
+
+// Up to page_size live sessions of owner, newest first, without data, in the
+// owner index's order.
+func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]ListOwnerSessionsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listOwnerSessions, arg.Owner, arg.Now, arg.PageSize)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []SessiongenSession
+	var items []ListOwnerSessionsRow
 	for rows.Next() {
-		var i SessiongenSession
+		var i ListOwnerSessionsRow
 		if err := rows.Scan(
 			&i.Key,
 			&i.Owner,
-			&i.Data,
 			&i.Version,
 			&i.CreatedAt,
 			&i.IdleExpiresAt,
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}
@@ -210,7 +268,7 @@ func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsPa
 
 const listSessions = `-- name: ListSessions :many
 SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE key > ?1
 ORDER BY key
@@ -242,6 +300,10 @@ func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]S
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}
@@ -280,7 +342,7 @@ func (q *Queries) LiveVersion(ctx context.Context, arg LiveVersionParams) (int64
 
 const loadSession = `-- name: LoadSession :one
 SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE key = ?1 OR prev_key = ?1
 LIMIT 1
@@ -288,7 +350,8 @@ LIMIT 1
 
 // The session whose current or previous key is key (at most one: a key is
 // never both). The store decides liveness from the row, so that it can say
-// whether a current key expired by idleness or by age.
+// whether a current key expired by idleness or by age, and whether a previous
+// key is a grace key or a tombstone.
 func (q *Queries) LoadSession(ctx context.Context, key []byte) (SessiongenSession, error) {
 	row := q.db.QueryRowContext(ctx, loadSession, key)
 	var i SessiongenSession
@@ -302,6 +365,10 @@ func (q *Queries) LoadSession(ctx context.Context, key []byte) (SessiongenSessio
 		&i.AbsoluteExpiresAt,
 		&i.PrevKey,
 		&i.PrevExpiresAt,
+		&i.PrevRefresh,
+		&i.RememberMe,
+		&i.Device,
+		&i.IpPrefix,
 	)
 	return i, err
 }
@@ -310,10 +377,14 @@ const rotateSession = `-- name: RotateSession :execrows
 UPDATE sessiongen_sessions
 SET key = ?1,
     prev_key = ?2,
-    prev_expires_at = CAST(?3 AS INTEGER)
+    prev_expires_at = CAST(?3 AS INTEGER),
+    prev_refresh = CAST(?4 AS INTEGER),
+    remember_me = CAST(?5 AS INTEGER),
+    device = CAST(?6 AS TEXT),
+    ip_prefix = CAST(?7 AS TEXT)
 WHERE sessiongen_sessions.key = ?2
-  AND sessiongen_sessions.idle_expires_at > ?4
-  AND sessiongen_sessions.absolute_expires_at > ?4
+  AND sessiongen_sessions.idle_expires_at > ?8
+  AND sessiongen_sessions.absolute_expires_at > ?8
   AND ?1 <> ?2
   AND NOT EXISTS (
       SELECT 1 FROM sessiongen_sessions AS s WHERE s.prev_key = ?1
@@ -324,6 +395,10 @@ type RotateSessionParams struct {
 	NewKey     []byte
 	OldKey     []byte
 	GraceUntil int64
+	Refresh    int64
+	RememberMe int64
+	Device     string
+	IpPrefix   string
 	Now        int64
 }
 
@@ -336,6 +411,10 @@ func (q *Queries) RotateSession(ctx context.Context, arg RotateSessionParams) (i
 		arg.NewKey,
 		arg.OldKey,
 		arg.GraceUntil,
+		arg.Refresh,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 		arg.Now,
 	)
 	if err != nil {
@@ -348,18 +427,20 @@ const saveSession = `-- name: SaveSession :one
 UPDATE sessiongen_sessions
 SET owner = ?1,
     data = ?2,
+    remember_me = CAST(?3 AS INTEGER),
     version = version + 1,
-    idle_expires_at = MIN(MAX(idle_expires_at, CAST(?3 AS INTEGER)), absolute_expires_at)
-WHERE key = ?4
-  AND version = ?5
-  AND idle_expires_at > ?6
-  AND absolute_expires_at > ?6
+    idle_expires_at = MIN(MAX(idle_expires_at, CAST(?4 AS INTEGER)), absolute_expires_at)
+WHERE key = ?5
+  AND version = ?6
+  AND idle_expires_at > ?7
+  AND absolute_expires_at > ?7
 RETURNING version
 `
 
 type SaveSessionParams struct {
 	Owner         sql.NullString
 	Data          []byte
+	RememberMe    int64
 	IdleExpiresAt int64
 	Key           []byte
 	Version       int64
@@ -372,6 +453,7 @@ func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (int64
 	row := q.db.QueryRowContext(ctx, saveSession,
 		arg.Owner,
 		arg.Data,
+		arg.RememberMe,
 		arg.IdleExpiresAt,
 		arg.Key,
 		arg.Version,
@@ -399,6 +481,43 @@ type TouchSessionParams struct {
 // The idle expiry only moves forward, and never past the absolute expiry.
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, touchSession, arg.IdleExpiresAt, arg.Key, arg.Now)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const trimOwnerSessions = `-- name: TrimOwnerSessions :execrows
+DELETE FROM sessiongen_sessions
+WHERE sessiongen_sessions.owner = CAST(?1 AS TEXT)
+  AND sessiongen_sessions.key <> ?2
+  AND sessiongen_sessions.key NOT IN (
+      SELECT k.key FROM sessiongen_sessions AS k
+      WHERE k.owner = CAST(?1 AS TEXT)
+        AND k.key <> ?2
+        AND k.idle_expires_at > ?3
+        AND k.absolute_expires_at > ?3
+      ORDER BY k.idle_expires_at DESC, k.created_at DESC, k.key
+      LIMIT ?4
+  )
+`
+
+type TrimOwnerSessionsParams struct {
+	Owner     string
+	ExceptKey []byte
+	Now       int64
+	Keep      int64
+}
+
+// All of owner's sessions but except_key and the keep most recently used live
+// others (latest idle expiry, then newest, then key).
+func (q *Queries) TrimOwnerSessions(ctx context.Context, arg TrimOwnerSessionsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, trimOwnerSessions,
+		arg.Owner,
+		arg.ExceptKey,
+		arg.Now,
+		arg.Keep,
+	)
 	if err != nil {
 		return 0, err
 	}

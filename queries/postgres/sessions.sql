@@ -1,31 +1,36 @@
 -- name: CreateSession :execrows
 -- Inserts a session unless its key is taken as a current key (ON CONFLICT) or as
--- some session's previous key (NOT EXISTS): 0 rows means ErrExists. Never
--- overwrites. The idle expiry is clamped to the absolute one.
-INSERT INTO sessiongen_sessions (key, owner, data, version, created_at, idle_expires_at, absolute_expires_at)
+-- some session's previous key, tombstones included (NOT EXISTS): 0 rows means
+-- ErrExists. Never overwrites. The idle expiry is clamped to the absolute one.
+INSERT INTO sessiongen_sessions (key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+                                 remember_me, device, ip_prefix)
 SELECT sqlc.arg(key)::bytea, NULLIF(sqlc.arg(owner)::text, ''), sqlc.arg(data)::bytea, 1,
        sqlc.arg(created_at)::timestamptz,
        LEAST(sqlc.arg(idle_expires_at)::timestamptz, sqlc.arg(absolute_expires_at)::timestamptz),
-       sqlc.arg(absolute_expires_at)::timestamptz
+       sqlc.arg(absolute_expires_at)::timestamptz,
+       sqlc.arg(remember_me)::boolean, sqlc.arg(device)::text, sqlc.arg(ip_prefix)::text
 WHERE NOT EXISTS (SELECT 1 FROM sessiongen_sessions p WHERE p.prev_key = sqlc.arg(key)::bytea)
 ON CONFLICT (key) DO NOTHING;
 
 -- name: LoadSession :one
 -- The session whose current key is key (live or not: the store reports which
--- expiry passed), else the one whose previous key is key within its grace
--- window. The common case stops after the primary-key probe (LIMIT 1 over
--- UNION ALL runs the branches in order).
-(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at
+-- expiry passed), else the one whose previous key is key within its window
+-- (the store answers ErrSuperseded for a tombstone). The common case stops
+-- after the primary-key probe (LIMIT 1 over UNION ALL runs the branches in
+-- order).
+(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at,
+        prev_refresh, remember_me, device, ip_prefix
    FROM sessiongen_sessions
   WHERE sessiongen_sessions.key = sqlc.arg(key)::bytea)
 UNION ALL
-(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at
+(SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at,
+        prev_refresh, remember_me, device, ip_prefix
    FROM sessiongen_sessions
   WHERE prev_key = sqlc.arg(key)::bytea AND prev_expires_at > sqlc.arg(now)::timestamptz)
 LIMIT 1;
 
 -- name: SaveSession :one
--- Writes owner and data and moves the idle expiry forward (GREATEST: never
+-- Writes owner, data and remember-me and moves the idle expiry forward (GREATEST: never
 -- back; LEAST: never past the absolute expiry) on the live session under key,
 -- provided its version is still version. Never inserts. current_version tells
 -- a lost race (ErrConflict, > 0) from a missing or expired session
@@ -39,6 +44,7 @@ WITH current AS (
     UPDATE sessiongen_sessions s
        SET owner = NULLIF(sqlc.arg(owner)::text, ''),
            data = sqlc.arg(data)::bytea,
+           remember_me = sqlc.arg(remember_me)::boolean,
            version = s.version + 1,
            idle_expires_at = LEAST(GREATEST(s.idle_expires_at, sqlc.arg(idle_expires_at)::timestamptz), s.absolute_expires_at)
      WHERE s.key = sqlc.arg(key)::bytea
@@ -61,14 +67,20 @@ UPDATE sessiongen_sessions
 
 -- name: RotateSession :one
 -- Gives the live session under old_key the key new_key, keeping data and
--- version; old_key stays loadable until grace_until. A new_key in use as a
--- current key fails with a unique violation (ErrExists); in use as a previous
--- key (or equal to old_key) it leaves rotated false while old_live is true.
+-- version; old_key becomes its previous key until grace_until, a grace key
+-- (refresh) or a tombstone, and the sign-in details are replaced. A new_key in
+-- use as a current key fails with a unique violation (ErrExists); in use as a
+-- previous key (or equal to old_key) it leaves rotated false while old_live is
+-- true.
 WITH rotated AS (
     UPDATE sessiongen_sessions s
        SET key = sqlc.arg(new_key)::bytea,
            prev_key = s.key,
-           prev_expires_at = sqlc.arg(grace_until)::timestamptz
+           prev_expires_at = sqlc.arg(grace_until)::timestamptz,
+           prev_refresh = sqlc.arg(refresh)::boolean,
+           remember_me = sqlc.arg(remember_me)::boolean,
+           device = sqlc.arg(device)::text,
+           ip_prefix = sqlc.arg(ip_prefix)::text
      WHERE s.key = sqlc.arg(old_key)::bytea
        AND s.idle_expires_at > sqlc.arg(now)::timestamptz
        AND s.absolute_expires_at > sqlc.arg(now)::timestamptz
@@ -84,10 +96,12 @@ SELECT EXISTS (SELECT 1 FROM rotated) AS rotated,
 
 -- name: DeleteSession :exec
 -- Removes the session whose current key is key, or whose previous key is key
--- while its grace window lasts and it is live. Deleting nothing is not an error.
+-- while its window lasts, it is live and the key is a refresh's grace key (a
+-- tombstone deletes nothing). Deleting nothing is not an error.
 DELETE FROM sessiongen_sessions
  WHERE key = sqlc.arg(key)::bytea
     OR (prev_key = sqlc.arg(key)::bytea
+        AND prev_refresh
         AND prev_expires_at > sqlc.arg(now)::timestamptz
         AND idle_expires_at > sqlc.arg(now)::timestamptz
         AND absolute_expires_at > sqlc.arg(now)::timestamptz);

@@ -1,9 +1,11 @@
 -- name: CreateSession :execrows
 -- Create-if-absent: ON CONFLICT DO NOTHING refuses a taken current key, the
--- NOT EXISTS a key that is still some session's previous key. Zero rows
--- affected means ErrExists. The idle expiry never exceeds the absolute one.
+-- NOT EXISTS a key that is still some session's previous key (tombstones
+-- included). Zero rows affected means ErrExists. The idle expiry never
+-- exceeds the absolute one.
 INSERT INTO sessiongen_sessions (
-    key, owner, data, version, created_at, idle_expires_at, absolute_expires_at
+    key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+    remember_me, device, ip_prefix
 )
 SELECT
     CAST(sqlc.arg(key) AS BLOB),
@@ -12,7 +14,10 @@ SELECT
     1,
     CAST(sqlc.arg(created_at) AS INTEGER),
     MIN(CAST(sqlc.arg(idle_expires_at) AS INTEGER), CAST(sqlc.arg(absolute_expires_at) AS INTEGER)),
-    CAST(sqlc.arg(absolute_expires_at) AS INTEGER)
+    CAST(sqlc.arg(absolute_expires_at) AS INTEGER),
+    CAST(sqlc.arg(remember_me) AS INTEGER),
+    CAST(sqlc.arg(device) AS TEXT),
+    CAST(sqlc.arg(ip_prefix) AS TEXT)
 WHERE NOT EXISTS (
     SELECT 1 FROM sessiongen_sessions AS s WHERE s.prev_key = sqlc.arg(key)
 )
@@ -21,9 +26,10 @@ ON CONFLICT DO NOTHING;
 -- name: LoadSession :one
 -- The session whose current or previous key is key (at most one: a key is
 -- never both). The store decides liveness from the row, so that it can say
--- whether a current key expired by idleness or by age.
+-- whether a current key expired by idleness or by age, and whether a previous
+-- key is a grace key or a tombstone.
 SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE key = sqlc.arg(key) OR prev_key = sqlc.arg(key)
 LIMIT 1;
@@ -34,6 +40,7 @@ LIMIT 1;
 UPDATE sessiongen_sessions
 SET owner = sqlc.narg(owner),
     data = sqlc.arg(data),
+    remember_me = CAST(sqlc.arg(remember_me) AS INTEGER),
     version = version + 1,
     idle_expires_at = MIN(MAX(idle_expires_at, CAST(sqlc.arg(idle_expires_at) AS INTEGER)), absolute_expires_at)
 WHERE key = sqlc.arg(key)
@@ -67,7 +74,11 @@ WHERE key = sqlc.arg(key)
 UPDATE sessiongen_sessions
 SET key = sqlc.arg(new_key),
     prev_key = sqlc.arg(old_key),
-    prev_expires_at = CAST(sqlc.arg(grace_until) AS INTEGER)
+    prev_expires_at = CAST(sqlc.arg(grace_until) AS INTEGER),
+    prev_refresh = CAST(sqlc.arg(refresh) AS INTEGER),
+    remember_me = CAST(sqlc.arg(remember_me) AS INTEGER),
+    device = CAST(sqlc.arg(device) AS TEXT),
+    ip_prefix = CAST(sqlc.arg(ip_prefix) AS TEXT)
 WHERE sessiongen_sessions.key = sqlc.arg(old_key)
   AND sessiongen_sessions.idle_expires_at > sqlc.arg(now)
   AND sessiongen_sessions.absolute_expires_at > sqlc.arg(now)
@@ -78,10 +89,12 @@ WHERE sessiongen_sessions.key = sqlc.arg(old_key)
 
 -- name: DeleteSession :exec
 -- A current key deletes whatever its state; a previous key only while its
--- grace window lasts and the session is live.
+-- window lasts, the session is live and the key is a refresh's grace key (a
+-- tombstone deletes nothing).
 DELETE FROM sessiongen_sessions
 WHERE key = sqlc.arg(key)
    OR (prev_key = sqlc.arg(key)
+       AND prev_refresh = 1
        AND prev_expires_at > CAST(sqlc.arg(now) AS INTEGER)
        AND idle_expires_at > sqlc.arg(now)
        AND absolute_expires_at > sqlc.arg(now));
@@ -90,19 +103,46 @@ WHERE key = sqlc.arg(key)
 DELETE FROM sessiongen_sessions
 WHERE owner = CAST(sqlc.arg(owner) AS TEXT) AND key <> sqlc.arg(except_key);
 
+-- name: DeleteOwnedSession :execrows
+-- One live session of owner, by its current key; 0 rows means ErrNotFound.
+DELETE FROM sessiongen_sessions
+WHERE key = sqlc.arg(key)
+  AND owner = CAST(sqlc.arg(owner) AS TEXT)
+  AND idle_expires_at > sqlc.arg(now)
+  AND absolute_expires_at > sqlc.arg(now);
+
+-- name: TrimOwnerSessions :execrows
+-- All of owner's sessions but except_key and the keep most recently used live
+-- others (latest idle expiry, then newest, then key).
+DELETE FROM sessiongen_sessions
+WHERE sessiongen_sessions.owner = CAST(sqlc.arg(owner) AS TEXT)
+  AND sessiongen_sessions.key <> sqlc.arg(except_key)
+  AND sessiongen_sessions.key NOT IN (
+      SELECT k.key FROM sessiongen_sessions AS k
+      WHERE k.owner = CAST(sqlc.arg(owner) AS TEXT)
+        AND k.key <> sqlc.arg(except_key)
+        AND k.idle_expires_at > sqlc.arg(now)
+        AND k.absolute_expires_at > sqlc.arg(now)
+      ORDER BY k.idle_expires_at DESC, k.created_at DESC, k.key
+      LIMIT sqlc.arg(keep)
+  );
+
 -- name: ListOwnerSessions :many
-SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+-- Up to page_size live sessions of owner, newest first, without data, in the
+-- owner index's order.
+SELECT key, owner, version, created_at, idle_expires_at, absolute_expires_at,
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE owner = CAST(sqlc.arg(owner) AS TEXT)
   AND idle_expires_at > sqlc.arg(now)
   AND absolute_expires_at > sqlc.arg(now)
-ORDER BY created_at DESC, key;
+ORDER BY created_at DESC, key
+LIMIT sqlc.arg(page_size);
 
 -- name: ListSessions :many
 -- Keyset pagination in key order (BLOBs compare like bytes.Compare).
 SELECT key, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
 FROM sessiongen_sessions
 WHERE key > sqlc.arg(after)
 ORDER BY key

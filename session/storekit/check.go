@@ -1,7 +1,11 @@
 package storekit
 
 import (
+	"net/netip"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sessiongen/sessiongen/session"
 )
@@ -22,14 +26,49 @@ func CheckData(op string, data []byte) error {
 	return nil
 }
 
-// CheckRecord validates a record about to be created: its payload and its
-// expiry times.
+// CheckRecord validates a record about to be created: its payload, its
+// expiry times and its sign-in details.
 func CheckRecord(op string, rec *session.Record) error {
 	if err := CheckData(op, rec.Data); err != nil {
 		return err
 	}
 	if rec.IdleExpiresAt.IsZero() || rec.AbsoluteExpiresAt.IsZero() {
 		return Invalid(op, "zero expiry")
+	}
+	return checkSignIn(op, rec.Device, rec.IPPrefix)
+}
+
+// CheckRotation validates the rotation argument of Store.Rotate: a known
+// kind, a window end, and its sign-in details.
+func CheckRotation(op string, r *session.Rotation) error {
+	if r.Kind != session.PrivilegeRotation && r.Kind != session.RefreshRotation {
+		return Invalid(op, "unknown rotation kind "+r.Kind.String())
+	}
+	if r.Until.IsZero() {
+		return Invalid(op, "zero window end")
+	}
+	return checkSignIn(op, r.Device, r.IPPrefix)
+}
+
+// checkSignIn validates what a session records about the client that signed
+// in: a device summary of at most session.MaxDeviceSize bytes of UTF-8
+// without control characters (it is shown to people and written to logs),
+// and a network prefix that is either the zero Prefix or valid and masked (so
+// that it has one spelling and never carries host bits beyond its length).
+func checkSignIn(op, device string, prefix netip.Prefix) error {
+	if len(device) > session.MaxDeviceSize || !utf8.ValidString(device) || strings.IndexFunc(device, unicode.IsControl) >= 0 {
+		return Invalid(op, "device summary longer than session.MaxDeviceSize, not UTF-8, or with control characters")
+	}
+	if prefix != (netip.Prefix{}) && (!prefix.IsValid() || prefix != prefix.Masked()) {
+		return Invalid(op, "IP prefix not valid and masked")
+	}
+	return nil
+}
+
+// CheckKeep validates the keep argument of Store.TrimOwner.
+func CheckKeep(op string, keep int) error {
+	if keep < 0 {
+		return Invalid(op, "keep must not be negative")
 	}
 	return nil
 }
@@ -61,17 +100,35 @@ func CheckLimit(op string, limit int) error {
 // CheckLoaded decides what Load returns for rec, a row found under key, which
 // may be its current or its previous key: nil when the session is usable,
 // session.ErrIdleExpired or session.ErrAbsoluteExpired for an expired session
-// addressed by its current key (see CheckLive), and plain session.ErrNotFound
-// for a previous key whose grace window or session has ended (an old token has
-// nothing to learn about expiry).
+// addressed by its current key (see CheckLive), session.ErrSuperseded for the
+// previous key of a privilege rotation during its window, and plain
+// session.ErrNotFound for a previous key whose window or session has ended
+// (an old token has nothing to learn about expiry).
 func CheckLoaded(rec *session.Record, key session.Key, now time.Time) error {
 	if rec.Key == key {
 		return CheckLive(rec, now)
 	}
-	if rec.PrevKey != key || !now.Before(rec.PrevExpiresAt) || !rec.Live(now) {
+	if !InWindow(rec, key, now) {
 		return session.ErrNotFound
 	}
+	if rec.PrevKind != session.RefreshRotation {
+		return session.ErrSuperseded
+	}
 	return nil
+}
+
+// InWindow reports whether key is rec's previous key, its window has not
+// ended at now, and the session is live: whether the previous key is still
+// recognised, as a grace key or as a tombstone.
+func InWindow(rec *session.Record, key session.Key, now time.Time) bool {
+	return !key.IsZero() && rec.PrevKey == key && now.Before(rec.PrevExpiresAt) && rec.Live(now)
+}
+
+// DeletedBy reports whether Delete(key) at now removes rec: always by its
+// current key, by its previous key only during the window of a refresh
+// rotation (a tombstone deletes nothing).
+func DeletedBy(rec *session.Record, key session.Key, now time.Time) bool {
+	return rec.Key == key || (rec.PrevKind == session.RefreshRotation && InWindow(rec, key, now))
 }
 
 // Loaded returns what Load returns, given row, the row a store's statement

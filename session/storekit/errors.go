@@ -2,6 +2,7 @@ package storekit
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/sessiongen/sessiongen/session"
 )
@@ -43,4 +44,27 @@ func Records[Row any](op string, rows []Row, convert func(op string, row Row) (s
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// PrefixText is the stored spelling of a session's IP prefix: "" for the
+// zero Prefix (unknown), its canonical text otherwise.
+func PrefixText(p netip.Prefix) string {
+	if !p.IsValid() {
+		return ""
+	}
+	return p.String()
+}
+
+// StoredPrefix converts an IP prefix read back from column ("" is the zero
+// Prefix), refusing text that is not a masked prefix with a
+// session.ErrCorrupt.
+func StoredPrefix(op, column, text string) (netip.Prefix, error) {
+	if text == "" {
+		return netip.Prefix{}, nil
+	}
+	p, err := netip.ParsePrefix(text)
+	if err != nil || p != p.Masked() {
+		return netip.Prefix{}, fmt.Errorf("%w: %s: %s holds %q, not a masked IP prefix", session.ErrCorrupt, op, column, text)
+	}
+	return p, nil
 }

@@ -13,6 +13,8 @@ const (
 	OpRotate        = storeop.Rotate
 	OpDelete        = storeop.Delete
 	OpDeleteOwner   = storeop.DeleteOwner
+	OpDeleteOwned   = storeop.DeleteOwned
+	OpTrimOwner     = storeop.TrimOwner
 	OpListOwner     = storeop.ListOwner
 	OpList          = storeop.List
 	OpCount         = storeop.Count

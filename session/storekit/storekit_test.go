@@ -16,7 +16,7 @@ import (
 func TestOpsAreMethodNames(t *testing.T) {
 	ops := []string{
 		storekit.OpCreate, storekit.OpLoad, storekit.OpSave, storekit.OpTouch, storekit.OpRotate,
-		storekit.OpDelete, storekit.OpDeleteOwner, storekit.OpListOwner, storekit.OpList,
+		storekit.OpDelete, storekit.OpDeleteOwner, storekit.OpDeleteOwned, storekit.OpTrimOwner, storekit.OpListOwner, storekit.OpList,
 		storekit.OpCount, storekit.OpDeleteExpired, storekit.OpAcquireLease, storekit.OpReleaseLease,
 	}
 	var methods []string

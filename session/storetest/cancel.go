@@ -29,7 +29,7 @@ var cancelledContextTests = []subtest{
 		return f.store.Touch(ctx, rec.Key, at(time.Hour), base)
 	}),
 	cancelled("Rotate", func(f *fixture, ctx context.Context, rec session.Record) error {
-		return f.store.Rotate(ctx, rec.Key, randomKey(f.t), at(grace), base)
+		return f.store.Rotate(ctx, rec.Key, randomKey(f.t), privilege(at(grace)), base)
 	}),
 	cancelled("Delete", func(f *fixture, ctx context.Context, rec session.Record) error {
 		return f.store.Delete(ctx, rec.Key, base)
@@ -38,8 +38,15 @@ var cancelledContextTests = []subtest{
 		_, err := f.store.DeleteOwner(ctx, rec.Owner, session.Key{})
 		return err
 	}),
+	cancelled("DeleteOwned", func(f *fixture, ctx context.Context, rec session.Record) error {
+		return f.store.DeleteOwned(ctx, rec.Owner, rec.Key, base)
+	}),
+	cancelled("TrimOwner", func(f *fixture, ctx context.Context, rec session.Record) error {
+		_, err := f.store.TrimOwner(ctx, rec.Owner, session.Key{}, 0, base)
+		return err
+	}),
 	cancelled("ListOwner", func(f *fixture, ctx context.Context, rec session.Record) error {
-		_, err := f.store.ListOwner(ctx, rec.Owner, base)
+		_, err := f.store.ListOwner(ctx, rec.Owner, base, 10)
 		return err
 	}),
 	cancelled("List", func(f *fixture, ctx context.Context, _ session.Record) error {

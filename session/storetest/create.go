@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/sessiongen/sessiongen/session"
@@ -16,6 +17,8 @@ var createTests = []subtest{
 	{"DataSizeLimit", createDataSizeLimit},
 	{"ZeroExpiryInvalid", createZeroExpiryInvalid},
 	{"IdleExpiryClampedToAbsolute", createIdleExpiryClampedToAbsolute},
+	{"WritesSignInDetails", createWritesSignInDetails},
+	{"InvalidSignInDetailsRejected", createInvalidSignInDetailsRejected},
 }
 
 func createVersionStartsAtOne(f *fixture) {
@@ -37,16 +40,18 @@ func createNeverOverwrites(f *fixture) {
 }
 
 func createPreviousKeyIsTaken(f *fixture) {
-	orig := f.newSession()
-	newKey := randomKey(f.t)
-	f.mustRotate(orig.Key, newKey, at(grace), base)
-	want := rotated(orig, newKey, at(grace))
+	refreshedOld, refreshed := f.newRotated(refresh(at(grace)))
+	tombstone, loggedIn := f.newRotated(privilege(at(grace)))
 
-	dup := f.newRecord()
-	dup.Key = orig.Key
-	f.wantErr(f.store.Create(f.ctx, dup), session.ErrExists, "Create of a key that is another session's previous key")
-	f.wantLoad(orig.Key, base, want, "Create with a previous key disturbed the rotated session")
-	f.wantCounts(base, session.Counts{Live: 1}, "Create with a previous key added a row")
+	for _, old := range []session.Key{refreshedOld, tombstone} {
+		dup := f.newRecord()
+		dup.Key = old
+		f.wantErr(f.store.Create(f.ctx, dup), session.ErrExists, "Create of a key that is another session's previous key (grace key or tombstone)")
+	}
+	f.wantLoad(refreshedOld, base, refreshed, "Create with a previous key disturbed the rotated session")
+	f.wantSuperseded(tombstone, base, "Create with a tombstone's key disturbed the tombstone")
+	f.wantLoad(loggedIn.Key, base, loggedIn, "Create with a tombstone's key disturbed the session")
+	f.wantCounts(base, session.Counts{Live: 2}, "Create with a previous key added a row")
 }
 
 func createKeepsNoReferenceToData(f *fixture) {
@@ -100,5 +105,42 @@ func createIdleExpiryClampedToAbsolute(f *fixture) {
 	if !got.IdleExpiresAt.Equal(rec.AbsoluteExpiresAt) {
 		f.t.Fatalf("Create with an idle expiry after the absolute expiry stored IdleExpiresAt %v, want it clamped to AbsoluteExpiresAt %v",
 			got.IdleExpiresAt, rec.AbsoluteExpiresAt)
+	}
+}
+
+func createWritesSignInDetails(f *fixture) {
+	for _, details := range []struct {
+		remember bool
+		device   string
+		prefix   netip.Prefix
+	}{
+		{true, phone, mobileNet},
+		{false, "", netip.Prefix{}},                                 // nothing known
+		{true, maxedDevice, netip.MustParsePrefix("192.0.2.0/24")},  // the longest summary
+		{false, "Chrome", netip.MustParsePrefix("198.51.100.7/32")}, // masked, if not truncated: the runtime truncates, the store keeps
+		{false, "Chrome", netip.MustParsePrefix("::/0")},
+	} {
+		rec := f.newRecord()
+		rec.RememberMe, rec.Device, rec.IPPrefix = details.remember, details.device, details.prefix
+		want := f.mustCreate(rec)
+		f.wantLoad(rec.Key, base, want, fmt.Sprintf("Create must store RememberMe %v, Device %q and IPPrefix %v", details.remember, details.device, details.prefix))
+	}
+}
+
+func createInvalidSignInDetailsRejected(f *fixture) {
+	for _, bad := range []struct {
+		device string
+		prefix netip.Prefix
+		what   string
+	}{
+		{maxedDevice + "x", homeNet, "a device summary over session.MaxDeviceSize"},
+		{"Firefox\x00", homeNet, "a device summary with a NUL"},
+		{"\xc3\x28", homeNet, "a device summary that is not UTF-8"},
+		{laptop, netip.MustParsePrefix("203.0.113.7/24"), "an IP prefix with host bits set"},
+	} {
+		rec := f.newRecord()
+		rec.Device, rec.IPPrefix = bad.device, bad.prefix
+		f.wantErr(f.store.Create(f.ctx, rec), session.ErrInvalid, "Create with "+bad.what)
+		f.wantGone(rec.Key, base, "Create with "+bad.what+" stored a session")
 	}
 }

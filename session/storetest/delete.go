@@ -31,7 +31,7 @@ func deleteNoResurrection(f *fixture) {
 	f.mustDelete(rec.Key, base)
 	f.wantSaveNotFound(rec, base, "Save after Delete")
 	f.wantErr(f.store.Touch(f.ctx, rec.Key, at(idleTimeout+grace), base), session.ErrNotFound, "Touch after Delete")
-	f.wantErr(f.store.Rotate(f.ctx, rec.Key, randomKey(f.t), at(grace), base), session.ErrNotFound, "Rotate after Delete")
+	f.wantErr(f.store.Rotate(f.ctx, rec.Key, randomKey(f.t), privilege(at(grace)), base), session.ErrNotFound, "Rotate after Delete")
 	f.wantRows(nil, "Save, Touch or Rotate after Delete resurrected the session")
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -70,8 +71,19 @@ func randomFill(t testing.TB, b []byte) {
 	}
 }
 
-// newRecord returns an anonymous session created at base that idles out after
-// idleTimeout and ends after lifetime; subtests change the fields they test.
+// The sign-in details of the suite's sessions: every record carries some, so
+// that every subtest checks that a store keeps them.
+var (
+	laptop      = "Firefox 133 on Linux"
+	phone       = "Safari 18 on iOS 18"
+	homeNet     = netip.MustParsePrefix("203.0.113.0/24")
+	mobileNet   = netip.MustParsePrefix("2001:db8:42::/48")
+	maxedDevice = strings.Repeat("é", session.MaxDeviceSize/2) // exactly MaxDeviceSize bytes
+)
+
+// newRecord returns an anonymous session created at base on a laptop at home
+// that idles out after idleTimeout and ends after lifetime; subtests change
+// the fields they test.
 func (f *fixture) newRecord() session.Record {
 	return session.Record{
 		Key:               randomKey(f.t),
@@ -79,6 +91,8 @@ func (f *fixture) newRecord() session.Record {
 		CreatedAt:         base,
 		IdleExpiresAt:     at(idleTimeout),
 		AbsoluteExpiresAt: at(lifetime),
+		Device:            laptop,
+		IPPrefix:          homeNet,
 	}
 }
 
@@ -89,13 +103,27 @@ func stored(rec session.Record) session.Record {
 	if rec.IdleExpiresAt.After(rec.AbsoluteExpiresAt) {
 		rec.IdleExpiresAt = rec.AbsoluteExpiresAt
 	}
-	rec.PrevKey, rec.PrevExpiresAt = session.Key{}, time.Time{}
+	rec.PrevKey, rec.PrevExpiresAt, rec.PrevKind = session.Key{}, time.Time{}, 0
 	return rec
 }
 
-// rotated returns what Load must return after rec's key was rotated to newKey.
-func rotated(rec session.Record, newKey session.Key, graceUntil time.Time) session.Record {
-	rec.PrevKey, rec.PrevExpiresAt, rec.Key = rec.Key, graceUntil, newKey
+// refresh and privilege return rotations of each kind whose window ends at
+// until, signing in again from a phone on a mobile network with remember-me.
+func refresh(until time.Time) session.Rotation {
+	return session.Rotation{Kind: session.RefreshRotation, Until: until, RememberMe: true, Device: phone, IPPrefix: mobileNet}
+}
+
+func privilege(until time.Time) session.Rotation {
+	r := refresh(until)
+	r.Kind = session.PrivilegeRotation
+	return r
+}
+
+// rotated returns what Load must return after rec's key was rotated to newKey
+// by r.
+func rotated(rec session.Record, newKey session.Key, r session.Rotation) session.Record {
+	rec.PrevKey, rec.PrevExpiresAt, rec.PrevKind, rec.Key = rec.Key, r.Until, r.Kind, newKey
+	rec.RememberMe, rec.Device, rec.IPPrefix = r.RememberMe, r.Device, r.IPPrefix
 	return rec
 }
 
@@ -144,6 +172,21 @@ func (f *fixture) wantGone(key session.Key, now time.Time, what string) {
 	f.wantErr(err, session.ErrNotFound, what)
 }
 
+// wantSuperseded fails unless Load of key at now reports ErrSuperseded, with
+// no record, and an error that does not match ErrNotFound (the runtime would
+// clear the browser's new cookie).
+func (f *fixture) wantSuperseded(key session.Key, now time.Time, what string) {
+	f.t.Helper()
+	rec, err := f.store.Load(f.ctx, key, now)
+	f.wantErr(err, session.ErrSuperseded, what)
+	if errors.Is(err, session.ErrNotFound) {
+		f.t.Fatalf("%s: %v matches ErrNotFound too; a superseded token must be told apart from an unknown one", what, err)
+	}
+	if !rec.Key.IsZero() || rec.Data != nil || rec.Owner != "" {
+		f.t.Fatalf("%s: Load returned session %s (owner %q) with ErrSuperseded; a tombstone must grant nothing", what, rec.Key.Prefix(), rec.Owner)
+	}
+}
+
 // mustSave saves rec and checks that the new version is rec.Version+1.
 func (f *fixture) mustSave(rec session.Record, now time.Time) int64 {
 	f.t.Helper()
@@ -164,10 +207,10 @@ func (f *fixture) mustTouch(key session.Key, idleExpiresAt, now time.Time) {
 	}
 }
 
-func (f *fixture) mustRotate(oldKey, newKey session.Key, graceUntil, now time.Time) {
+func (f *fixture) mustRotate(oldKey, newKey session.Key, r session.Rotation, now time.Time) {
 	f.t.Helper()
-	if err := f.store.Rotate(f.ctx, oldKey, newKey, graceUntil, now); err != nil {
-		f.t.Fatalf("Rotate of a live session to a fresh key: %v", err)
+	if err := f.store.Rotate(f.ctx, oldKey, newKey, r, now); err != nil {
+		f.t.Fatalf("Rotate (%s) of a live session to a fresh key: %v", r.Kind, err)
 	}
 }
 
@@ -304,6 +347,18 @@ func (f *fixture) wantRecord(got, want session.Record, what string) {
 	}
 	if got.PrevKey != want.PrevKey {
 		differ("PrevKey", got.PrevKey.Prefix(), want.PrevKey.Prefix())
+	}
+	if got.PrevKind != want.PrevKind {
+		differ("PrevKind", got.PrevKind, want.PrevKind)
+	}
+	if got.RememberMe != want.RememberMe {
+		differ("RememberMe", got.RememberMe, want.RememberMe)
+	}
+	if got.Device != want.Device {
+		differ("Device", fmt.Sprintf("%q", got.Device), fmt.Sprintf("%q", want.Device))
+	}
+	if got.IPPrefix != want.IPPrefix {
+		differ("IPPrefix", got.IPPrefix, want.IPPrefix)
 	}
 	if len(diffs) > 0 {
 		f.t.Fatalf("%s:\n\t%s", what, strings.Join(diffs, "\n\t"))

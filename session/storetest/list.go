@@ -21,8 +21,8 @@ var countTests = []subtest{
 
 // newListedSessions fills a store with the rows List must return: live ones,
 // one expired by any clock (List takes no now: a store that filters with its
-// own clock would drop it), and a rotated one, which must be listed once, under
-// its current key.
+// own clock would drop it), and a rotated one of each kind, which must be
+// listed once, under its current key.
 func (f *fixture) newListedSessions() []session.Record {
 	f.t.Helper()
 	var recs []session.Record
@@ -33,8 +33,9 @@ func (f *fixture) newListedSessions() []session.Record {
 	longAgo.CreatedAt = base.AddDate(-10, 0, 0)
 	longAgo.IdleExpiresAt, longAgo.AbsoluteExpiresAt = longAgo.CreatedAt.Add(idleTimeout), longAgo.CreatedAt.Add(lifetime)
 	recs = append(recs, f.mustCreate(longAgo))
-	_, rotatedRec := f.newRotated(at(grace))
-	return append(recs, rotatedRec)
+	_, refreshed := f.newRotated(refresh(at(grace)))
+	_, loggedIn := f.newRotated(privilege(at(grace)))
+	return append(recs, refreshed, loggedIn)
 }
 
 func listPagesCoverEveryRowOnce(f *fixture) {

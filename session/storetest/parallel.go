@@ -125,7 +125,7 @@ func parallelRotateSameKeyOneWins(f *fixture) {
 		newKeys[i] = randomKey(f.t)
 	}
 	w := f.wantOneWinner(func(i int) error {
-		return f.store.Rotate(f.ctx, orig.Key, newKeys[i], at(grace), base)
+		return f.store.Rotate(f.ctx, orig.Key, newKeys[i], privilege(at(grace)), base)
 	}, session.ErrNotFound, "concurrent Rotates of the same key")
-	f.wantRows([]session.Record{rotated(orig, newKeys[w], at(grace))}, "after concurrent Rotates only the winner's key may hold the session")
+	f.wantRows([]session.Record{rotated(orig, newKeys[w], privilege(at(grace)))}, "after concurrent Rotates only the winner's key may hold the session")
 }

@@ -9,7 +9,7 @@ import (
 var saveTests = []subtest{
 	{"ReturnsNextVersion", saveReturnsNextVersion},
 	{"StaleVersionConflicts", saveStaleVersionConflicts},
-	{"WritesOwnerAndDataOnly", saveWritesOwnerAndDataOnly},
+	{"WritesOwnerDataAndRememberMeOnly", saveWritesOwnerDataAndRememberMeOnly},
 	{"IdleExpiryOnlyMovesForward", saveIdleExpiryOnlyMovesForward},
 	{"InvalidDataRejected", saveInvalidDataRejected},
 	{"ExpiredNotResurrected", saveExpiredNotResurrected},
@@ -42,18 +42,22 @@ func saveStaleVersionConflicts(f *fixture) {
 	f.wantLoad(loaded.Key, base, winner, "a Save that conflicted changed the session")
 }
 
-func saveWritesOwnerAndDataOnly(f *fixture) {
+func saveWritesOwnerDataAndRememberMeOnly(f *fixture) {
 	want := f.newSession()
 	for _, owner := range []string{"alice", ""} { // log in, then log out to anonymous
 		rec := want
-		rec.Owner, rec.Data = owner, randomData(f.t, 24)
-		// Save writes only owner, data and idle expiry: creation time, lifetime
-		// and previous key stay, so a session can never be made to live longer.
+		rec.Owner, rec.Data, rec.RememberMe = owner, randomData(f.t, 24), owner != ""
+		// Save writes only owner, data, remember-me and idle expiry: creation
+		// time, lifetime and previous key stay, so a session can never be made
+		// to live longer or an old token to work again; the sign-in details
+		// change only with a sign-in (Create, Rotate).
 		rec.CreatedAt = at(time.Hour)
 		rec.AbsoluteExpiresAt = at(2 * lifetime)
-		rec.PrevKey, rec.PrevExpiresAt = randomKey(f.t), at(time.Hour)
-		want.Owner, want.Data, want.Version = rec.Owner, rec.Data, f.mustSave(rec, base)
-		f.wantLoad(want.Key, base, want, "Save must change Owner and Data and nothing but the version and idle expiry")
+		rec.PrevKey, rec.PrevExpiresAt, rec.PrevKind = randomKey(f.t), at(time.Hour), session.RefreshRotation
+		rec.Device, rec.IPPrefix = phone, mobileNet
+		want.Owner, want.Data, want.RememberMe = rec.Owner, rec.Data, rec.RememberMe
+		want.Version = f.mustSave(rec, base)
+		f.wantLoad(want.Key, base, want, "Save must change Owner, Data and RememberMe and nothing but the version and idle expiry")
 	}
 }
 
@@ -133,9 +137,9 @@ func saveNeverInserts(f *fixture) {
 func savePreviousKeyNotFound(f *fixture) {
 	orig := f.newSession()
 	newKey := randomKey(f.t)
-	f.mustRotate(orig.Key, newKey, at(grace), base)
+	f.mustRotate(orig.Key, newKey, refresh(at(grace)), base)
 	stale := orig
 	stale.Data = []byte("through the old key")
 	f.wantSaveNotFound(stale, base, "Save via a previous key (only the current key may save)")
-	f.wantLoad(newKey, base, rotated(orig, newKey, at(grace)), "Save via a previous key changed the session")
+	f.wantLoad(newKey, base, rotated(orig, newKey, refresh(at(grace))), "Save via a previous key changed the session")
 }

@@ -54,7 +54,7 @@ func touchUnknownNotFound(f *fixture) {
 func touchPreviousKeyNotFound(f *fixture) {
 	orig := f.newSession()
 	newKey := randomKey(f.t)
-	f.mustRotate(orig.Key, newKey, at(grace), base)
+	f.mustRotate(orig.Key, newKey, refresh(at(grace)), base)
 	f.wantErr(f.store.Touch(f.ctx, orig.Key, at(time.Hour), base), session.ErrNotFound, "Touch via a previous key (only the current key may touch)")
-	f.wantLoad(newKey, base, rotated(orig, newKey, at(grace)), "Touch via a previous key changed the session")
+	f.wantLoad(newKey, base, rotated(orig, newKey, refresh(at(grace))), "Touch via a previous key changed the session")
 }

@@ -47,12 +47,19 @@ func findByPrefix(ctx context.Context, store session.Store, p hashPrefix) (sessi
 	}
 }
 
+// ownerLookupLimit bounds the sessions of one owner a prefix is looked up
+// among: far more than a capped owner has (session.Manager.MaxSessionsPerOwner).
+const ownerLookupLimit = 10000
+
 // findOwnedByPrefix returns the key of owner's live session whose key starts
 // with p.
 func findOwnedByPrefix(ctx context.Context, store session.Store, owner string, p hashPrefix) (session.Key, error) {
-	recs, err := store.ListOwner(ctx, owner, time.Now())
+	recs, err := store.ListOwner(ctx, owner, time.Now(), ownerLookupLimit)
 	if err != nil {
 		return session.Key{}, err
+	}
+	if len(recs) == ownerLookupLimit {
+		return session.Key{}, fmt.Errorf("user %q has more than %d live sessions: name the session by a prefix without -user", owner, ownerLookupLimit)
 	}
 	var matches []session.Record
 	for _, r := range recs {

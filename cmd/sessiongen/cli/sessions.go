@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -107,8 +108,7 @@ func sessionsList(ctx context.Context, c *dbCommand, store session.Store, f *ses
 		err  error
 	)
 	if f.user != "" {
-		recs, err = store.ListOwner(ctx, f.user, now)
-		recs = recs[:min(len(recs), f.limit)]
+		recs, err = store.ListOwner(ctx, f.user, now, f.limit)
 	} else {
 		recs, err = store.List(ctx, session.Key{}, f.limit)
 	}
@@ -118,8 +118,8 @@ func sessionsList(ctx context.Context, c *dbCommand, store session.Store, f *ses
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tOWNER\tSTATE\tCREATED\tIDLE EXPIRES\tABSOLUTE EXPIRES\tVERSION\tBYTES")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.Key.Prefix(), ownerName(r.Owner), state(&r, now),
-			stamp(r.CreatedAt), stamp(r.IdleExpiresAt), stamp(r.AbsoluteExpiresAt), r.Version, len(r.Data))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Key.Prefix(), ownerName(r.Owner), state(&r, now),
+			stamp(r.CreatedAt), stamp(r.IdleExpiresAt), stamp(r.AbsoluteExpiresAt), r.Version, dataSize(&r))
 	}
 	if err := tw.Flush(); err != nil {
 		return c.fail(err)
@@ -212,3 +212,12 @@ func ownerName(owner string) string {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// dataSize is the BYTES column: "-" for a record listed without its data (a
+// user's sessions are listed from metadata only).
+func dataSize(r *session.Record) string {
+	if r.Data == nil {
+		return "-"
+	}
+	return strconv.Itoa(len(r.Data))
+}

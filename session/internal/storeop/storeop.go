@@ -12,6 +12,8 @@ const (
 	Rotate        = "Rotate"
 	Delete        = "Delete"
 	DeleteOwner   = "DeleteOwner"
+	DeleteOwned   = "DeleteOwned"
+	TrimOwner     = "TrimOwner"
 	ListOwner     = "ListOwner"
 	List          = "List"
 	Count         = "Count"
