@@ -92,7 +92,7 @@ func TestOpenSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, dirty, err := m.Version(); v != 1 || dirty || err != nil {
+	if v, dirty, err := m.Version(); v != 2 || dirty || err != nil {
 		t.Errorf("version %d dirty %v err %v", v, dirty, err)
 	}
 	m.Close()

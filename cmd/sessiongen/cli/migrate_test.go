@@ -15,12 +15,12 @@ func TestMigrateUpDownUp(t *testing.T) {
 			usable  bool // the sessions table exists
 		}{
 			{[]string{"version"}, "version: none", false},
-			{[]string{"up"}, "version: 1", true},
-			{[]string{"up"}, "version: 1", true}, // already current: success
-			{[]string{"down", "1"}, "version: none", false},
-			{[]string{"up"}, "version: 1", true},
-			{[]string{"force", "1"}, "version: 1", true},
-			{[]string{"version"}, "version: 1", true},
+			{[]string{"up"}, "version: 2", true},
+			{[]string{"up"}, "version: 2", true}, // already current: success
+			{[]string{"down", "2"}, "version: none", false},
+			{[]string{"up"}, "version: 2", true},
+			{[]string{"force", "2"}, "version: 2", true},
+			{[]string{"version"}, "version: 2", true},
 		}
 		for _, s := range steps {
 			out := mustCLI(t, append([]string{"migrate", db}, s.args...)...)
@@ -42,14 +42,14 @@ func TestMigrateForceRefusesUnknownVersion(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, url string) {
 		db := "-database-url=" + url
 		mustCLI(t, "migrate", db, "up")
-		for _, v := range []string{"99", "0", "2"} {
+		for _, v := range []string{"99", "0", "3"} {
 			code, _, errOut := cli(t, "migrate", db, "force", v)
-			if want := "no migration has version " + v + " (versions: 1, or -1 for none)"; code != exitUsage || !strings.Contains(errOut, want) {
+			if want := "no migration has version " + v + " (versions: 1, 2, or -1 for none)"; code != exitUsage || !strings.Contains(errOut, want) {
 				t.Errorf("force %s: exit %d, stderr %q; want exit 2 and %q", v, code, errOut, want)
 			}
 		}
-		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: 1") {
-			t.Errorf("after refused forces: %q, want version 1", out)
+		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: 2") {
+			t.Errorf("after refused forces: %q, want version 2", out)
 		}
 		mustCLI(t, "migrate", db, "force", "-1")
 		if out := mustCLI(t, "migrate", db, "version"); !strings.Contains(out, "version: none") {
@@ -61,7 +61,7 @@ func TestMigrateForceRefusesUnknownVersion(t *testing.T) {
 // TestMigrateReadsDATABASE_URL checks the environment fallback for the URL.
 func TestMigrateReadsDATABASE_URL(t *testing.T) {
 	t.Setenv("DATABASE_URL", "sqlite://"+t.TempDir()+"/env.db")
-	if out := mustCLI(t, "migrate", "up"); !strings.Contains(out, "version: 1") {
+	if out := mustCLI(t, "migrate", "up"); !strings.Contains(out, "version: 2") {
 		t.Fatalf("migrate up printed %q", out)
 	}
 }

@@ -108,8 +108,8 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{[]string{"cleanup", "-database-url", wrong}, exitFailure, "password authentication failed"},
 		{[]string{"migrate", "-database-url", wrong, "up"}, exitFailure, "password authentication failed"},
 		// migrate, and its errors.
-		{[]string{"migrate", "up"}, exitOK, "version: 1"},
-		{[]string{"migrate", "version"}, exitOK, "version: 1"},
+		{[]string{"migrate", "up"}, exitOK, "version: 2"},
+		{[]string{"migrate", "version"}, exitOK, "version: 2"},
 		{[]string{"migrate", "force", "99"}, exitUsage, "no migration has version 99"},
 		// The sessions commands.
 		{[]string{"sessions", "count"}, exitOK, "expired  5"},
