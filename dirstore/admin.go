@@ -265,7 +265,9 @@ func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored))
 	return nil
 }
 
-// Count implements session.Store by reading every session file.
+// Count implements session.Store by reading every session file. A file its
+// current key does not lead to (a Create in progress, or one that crashed)
+// is not counted, as Load would not find it.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	const op = "count"
 	if err := s.begin(ctx, op); err != nil {
@@ -273,9 +275,11 @@ func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error
 	}
 	var c session.Counts
 	err := s.eachSession(ctx, op, func(st *stored) {
-		if st.Live(now) {
+		switch {
+		case !s.reachable(st):
+		case st.Live(now):
 			c.Live++
-		} else {
+		default:
 			c.Expired++
 		}
 	})

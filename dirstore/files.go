@@ -26,7 +26,7 @@ const (
 )
 
 // lock waits for f's exclusive lock, or until ctx is done.
-func lock(ctx context.Context, f *os.File) error {
+func (s *Store) lock(ctx context.Context, f *os.File) error {
 	var timer *time.Timer
 	for delay := lockPollMin; ; delay = min(2*delay, lockPollMax) {
 		ok, err := tryLock(f)
@@ -34,6 +34,7 @@ func lock(ctx context.Context, f *os.File) error {
 			return err
 		}
 		if timer == nil {
+			s.reached("lock: waiting")
 			timer = time.NewTimer(delay)
 			defer timer.Stop()
 		} else {
@@ -76,7 +77,7 @@ func (h *held) stillAt(path string) (bool, error) {
 // hold opens path (following a key link), waits for its lock and reads it.
 // flag adds to O_RDONLY (O_CREATE for leases). errAbsent when path does not
 // exist.
-func hold(ctx context.Context, path string, flag int) (*held, error) {
+func (s *Store) hold(ctx context.Context, path string, flag int) (*held, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|flag, fileMode)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errAbsent
@@ -84,7 +85,7 @@ func hold(ctx context.Context, path string, flag int) (*held, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := lock(ctx, f); err != nil {
+	if err := s.lock(ctx, f); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
@@ -166,6 +167,7 @@ func (s *Store) writeTemp(b []byte) (*tempFile, error) {
 			return nil, err
 		}
 	}
+	s.reached("temp written")
 	return t, nil
 }
 

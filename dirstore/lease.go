@@ -31,7 +31,7 @@ func (s *Store) lockLease(ctx context.Context, name string, create bool) (*heldL
 		flag = os.O_CREATE
 	}
 	for {
-		h, err := hold(ctx, path, flag)
+		h, err := s.hold(ctx, path, flag)
 		if err != nil {
 			return nil, err
 		}

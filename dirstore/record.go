@@ -128,7 +128,7 @@ func finish(b []byte) []byte {
 }
 
 // encode returns the file contents of s.
-func (s *stored) encode() []byte {
+func (s stored) encode() []byte {
 	b := begin(kindSession, 2*session.KeySize+len(s.Owner)+len(s.Data)+len(s.unknown)+128)
 	b = appendField(b, tagKey, s.Key[:])
 	b = appendField(b, tagID, s.ID[:])
@@ -160,9 +160,9 @@ func (s *stored) encode() []byte {
 	return finish(b)
 }
 
-// fields checks the envelope of a file of the given kind (size, magic,
-// version, checksum) and splits its body into fields.
-func fields(b []byte, kind byte) ([]field, error) {
+// body checks the envelope of a file of the given kind (size, magic,
+// version, checksum) and returns the fields it holds, still encoded.
+func body(b []byte, kind byte) ([]byte, error) {
 	switch {
 	case len(b) > maxFileSize:
 		return nil, fmt.Errorf("%w: %d bytes, more than %d", errFormat, len(b), maxFileSize)
@@ -175,22 +175,23 @@ func fields(b []byte, kind byte) ([]field, error) {
 	case b[len(magic)+1] != kind:
 		return nil, fmt.Errorf("%w: kind %q, want %q", errFormat, b[len(magic)+1], kind)
 	}
-	body, sum := b[:len(b)-crcSize], binary.BigEndian.Uint32(b[len(b)-crcSize:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	content, sum := b[:len(b)-crcSize], binary.BigEndian.Uint32(b[len(b)-crcSize:])
+	if crc32.Checksum(content, castagnoli) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch (torn or damaged file)", errFormat)
 	}
-	var out []field
-	for rest := body[headerSize:]; len(rest) > 0; {
-		tag := rest[0]
-		n, w := binary.Uvarint(rest[1:])
-		if w <= 0 || n > uint64(len(rest)-1-w) {
-			return nil, fmt.Errorf("%w: field 0x%02x: bad length", errFormat, tag)
-		}
-		start := 1 + w
-		out = append(out, field{tag, rest[start : start+int(n)]})
-		rest = rest[start+int(n):]
+	return content[headerSize:], nil
+}
+
+// next splits the first field off rest.
+func next(rest []byte) (f field, tail []byte, err error) {
+	tag := rest[0]
+	n, w := binary.Uvarint(rest[1:])
+	if w <= 0 || n > uint64(len(rest)-1-w) {
+		return field{}, nil, fmt.Errorf("%w: field 0x%02x: bad length", errFormat, tag)
 	}
-	return out, nil
+	start := 1 + w
+	end := start + int(n)
+	return field{tag, rest[start:end:end]}, rest[end:], nil
 }
 
 // fieldReader decodes the values of known fields, remembering the first
@@ -258,13 +259,17 @@ func (r *fieldReader) unknownField(f field, unknown []byte) []byte {
 
 // decodeSession parses a session file. Data aliases b.
 func decodeSession(b []byte) (stored, error) {
-	fs, err := fields(b, kindSession)
+	rest, err := body(b, kindSession)
 	if err != nil {
 		return stored{}, err
 	}
 	var s stored
 	var r fieldReader
-	for _, f := range fs {
+	for len(rest) > 0 && r.err == nil {
+		var f field
+		if f, rest, err = next(rest); err != nil {
+			return stored{}, err
+		}
 		if f.tag < mustUnderstand && !r.first(f.tag) {
 			break
 		}
@@ -302,12 +307,15 @@ func decodeSession(b []byte) (stored, error) {
 				r.fail(f.tag, "not a masked IP prefix")
 			}
 		case tagData:
-			s.Data = f.value[:len(f.value):len(f.value)]
+			s.Data = f.value
 		default:
 			s.unknown = r.unknownField(f, s.unknown)
 		}
 	}
 	r.require(tagKey, tagID, tagVersion, tagCreated, tagIdle, tagAbsolute, tagData)
+	if r.seen[tagVersion] && s.Version < 1 {
+		r.fail(tagVersion, "not positive")
+	}
 	if r.seen[tagPrevKey] != r.seen[tagPrevUntil] {
 		r.fail(tagPrevKey, "previous key and its grace window must come together")
 	}
@@ -338,13 +346,17 @@ func (l *lease) encode() []byte {
 }
 
 func decodeLease(b []byte) (lease, error) {
-	fs, err := fields(b, kindLease)
+	rest, err := body(b, kindLease)
 	if err != nil {
 		return lease{}, err
 	}
 	var l lease
 	var r fieldReader
-	for _, f := range fs {
+	for len(rest) > 0 && r.err == nil {
+		var f field
+		if f, rest, err = next(rest); err != nil {
+			return lease{}, err
+		}
 		if f.tag < mustUnderstand && !r.first(f.tag) {
 			break
 		}

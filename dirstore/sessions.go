@@ -132,7 +132,7 @@ type heldSession struct {
 // is no such session.
 func (s *Store) lockSession(ctx context.Context, path string) (*heldSession, error) {
 	for {
-		h, err := hold(ctx, path, 0)
+		h, err := s.hold(ctx, path, 0)
 		if err != nil {
 			return nil, err
 		}
