@@ -18,32 +18,30 @@ import (
 // DeleteOwner implements session.Store: each session the owner's index
 // lists is locked, checked and removed in turn.
 func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
-	const op = "delete owner"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckOwner(storekit.OpDeleteOwner, owner); err != nil {
 		return 0, err
 	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return 0, err
-	}
-	ids, err := s.ownerSessions(owner)
-	if err != nil {
-		return 0, fail(op, err)
-	}
-	var n int64
-	for _, id := range ids {
-		if err := storekit.CheckContext(ctx, op); err != nil {
-			return n, err
-		}
-		deleted, err := s.deleteOwned(ctx, owner, id, except)
+	return run(ctx, s, storekit.OpDeleteOwner, func(ctx context.Context) (int64, error) {
+		ids, err := s.ownerSessions(owner)
 		if err != nil {
-			return n, fail(op, err)
+			return 0, err
 		}
-		if deleted {
-			n++
+		var n int64
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			deleted, err := s.deleteOwned(ctx, owner, id, except)
+			if err != nil {
+				return n, err
+			}
+			if deleted {
+				n++
+			}
 		}
-	}
-	removeIfEmpty(s.ownerDir(owner))
-	return n, nil
+		removeIfEmpty(s.ownerDir(owner))
+		return n, nil
+	})
 }
 
 // deleteOwned removes session id if the owner still owns it and it is not
@@ -72,56 +70,52 @@ func (s *Store) deleteOwned(ctx context.Context, owner string, id, except sessio
 // DeleteOwned implements session.Store: the key's session, under its lock,
 // if it is live, current under key and the owner's.
 func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
-	const op = "delete owned"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckOwner(storekit.OpDeleteOwned, owner); err != nil {
 		return err
 	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return err
-	}
-	h, err := s.lockCurrent(ctx, key, now)
-	if err != nil {
-		return fail(op, err)
-	}
-	defer h.release()
-	if h.st.Owner != owner {
-		return session.ErrNotFound
-	}
-	return fail(op, s.remove(h))
+	return s.exec(ctx, storekit.OpDeleteOwned, func(ctx context.Context) error {
+		h, err := s.lockCurrent(ctx, key, now)
+		if err != nil {
+			return err
+		}
+		defer h.release()
+		if h.st.Owner != owner {
+			return session.ErrNotFound
+		}
+		return s.remove(h)
+	})
 }
 
 // TrimOwner implements session.Store: it reads the sessions the owner's
 // index lists, ranks them, and removes the ones beyond keep, each under its
 // lock and only if it is still the owner's under the key it was ranked by.
 func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
-	const op = "trim owner"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckOwner(storekit.OpTrimOwner, owner); err != nil {
 		return 0, err
 	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckKeep(storekit.OpTrimOwner, keep); err != nil {
 		return 0, err
 	}
-	if err := storekit.CheckKeep(op, keep); err != nil {
-		return 0, err
-	}
-	owned, ids, err := s.owned(owner, func(*stored) bool { return true })
-	if err != nil {
-		return 0, fail(op, err)
-	}
-	var n int64
-	for _, key := range storekit.Trimmed(owned, except, keep, now) {
-		if err := storekit.CheckContext(ctx, op); err != nil {
-			return n, err
-		}
-		removed, err := s.removeIfOwned(ctx, owner, ids[key], key)
+	return run(ctx, s, storekit.OpTrimOwner, func(ctx context.Context) (int64, error) {
+		owned, ids, err := s.owned(owner, func(*stored) bool { return true })
 		if err != nil {
-			return n, fail(op, err)
+			return 0, err
 		}
-		if removed {
-			n++
+		var n int64
+		for _, key := range storekit.Trimmed(owned, except, keep, now) {
+			if err := ctx.Err(); err != nil {
+				return n, err
+			}
+			removed, err := s.removeIfOwned(ctx, owner, ids[key], key)
+			if err != nil {
+				return n, err
+			}
+			if removed {
+				n++
+			}
 		}
-	}
-	return n, nil
+		return n, nil
+	})
 }
 
 // removeIfOwned removes session id if it is still owner's under key.
@@ -173,21 +167,19 @@ func (s *Store) owned(owner string, keep func(*stored) bool) ([]session.Record, 
 // ListOwner implements session.Store, reading only the sessions the owner's
 // index lists.
 func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
-	const op = "list owner"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckOwner(storekit.OpListOwner, owner); err != nil {
 		return nil, err
 	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
+	if err := storekit.CheckLimit(storekit.OpListOwner, limit); err != nil {
 		return nil, err
 	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
-	out, _, err := s.owned(owner, func(st *stored) bool { return st.Live(now) })
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	return storekit.Page(out, limit), nil
+	return run(ctx, s, storekit.OpListOwner, func(context.Context) ([]session.Record, error) {
+		out, _, err := s.owned(owner, func(st *stored) bool { return st.Live(now) })
+		if err != nil {
+			return nil, err
+		}
+		return storekit.Page(out, limit), nil
+	})
 }
 
 // reachable reports whether the session's current key leads to its file.
@@ -200,20 +192,20 @@ func (s *Store) reachable(st *stored) bool {
 // which is key order, from the cursor's subdirectory on; a link that is not
 // its session's current key (a previous key, debris) is skipped.
 func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
-	const op = "list"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckLimit(storekit.OpList, limit); err != nil {
 		return nil, err
 	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
+	return run(ctx, s, storekit.OpList, func(context.Context) ([]session.Record, error) { return s.list(after, limit) })
+}
+
+func (s *Store) list(after session.Key, limit int) ([]session.Record, error) {
 	var out []session.Record
 	cursor := name(after)
 	for sub := int(after[0]); sub < 256 && len(out) < limit; sub++ {
 		dir := filepath.Join(s.root, keysDir, fmt.Sprintf("%02x", sub))
 		names, err := readNames(dir)
 		if err != nil {
-			return nil, fail(op, err)
+			return nil, err
 		}
 		for _, n := range names {
 			key, ok := parseName(n)
@@ -225,7 +217,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 				continue
 			}
 			if err != nil {
-				return nil, fail(op, err)
+				return nil, err
 			}
 			if st.Key != key {
 				continue
@@ -241,15 +233,15 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 // eachSession calls fn with every readable session file, in no particular
 // order, checking ctx between subdirectories. Unreadable files are skipped:
 // they cannot be loaded, and are left in place for inspection.
-func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored)) error {
+func (s *Store) eachSession(ctx context.Context, fn func(st *stored)) error {
 	for sub := range 256 {
-		if err := storekit.CheckContext(ctx, op); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		dir := filepath.Join(s.root, sessionsDir, fmt.Sprintf("%02x", sub))
 		names, err := readNames(dir)
 		if err != nil {
-			return fail(op, err)
+			return err
 		}
 		for _, n := range names {
 			st, err := s.readSession(filepath.Join(dir, n))
@@ -257,7 +249,7 @@ func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored))
 			case errors.Is(err, errAbsent), errors.Is(err, errFormat):
 				continue
 			case err != nil:
-				return fail(op, err)
+				return err
 			}
 			fn(&st)
 		}
@@ -269,12 +261,12 @@ func (s *Store) eachSession(ctx context.Context, op string, fn func(st *stored))
 // current key does not lead to (a Create in progress, or one that crashed)
 // is not counted, as Load would not find it.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
-	const op = "count"
-	if err := s.begin(ctx, op); err != nil {
-		return session.Counts{}, err
-	}
+	return run(ctx, s, storekit.OpCount, func(ctx context.Context) (session.Counts, error) { return s.count(ctx, now) })
+}
+
+func (s *Store) count(ctx context.Context, now time.Time) (session.Counts, error) {
 	var c session.Counts
-	err := s.eachSession(ctx, op, func(st *stored) {
+	err := s.eachSession(ctx, func(st *stored) {
 		switch {
 		case !s.reachable(st):
 		case st.Live(now):
@@ -298,54 +290,59 @@ type candidate struct {
 // re-read under its lock, so one that a Touch or Save just moved forward is
 // skipped, and the next candidate takes its place in the batch.
 func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
-	const op = "delete expired"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckLimit(storekit.OpDeleteExpired, limit); err != nil {
 		return 0, time.Time{}, err
 	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return 0, time.Time{}, err
-	}
+	var last time.Time
+	n, err := run(ctx, s, storekit.OpDeleteExpired, func(ctx context.Context) (int, error) {
+		return s.deleteExpired(ctx, from, now, limit, &last)
+	})
+	return n, last, err
+}
+
+// deleteExpired is DeleteExpired, setting *last to the latest idle expiry it
+// deleted.
+func (s *Store) deleteExpired(ctx context.Context, from, now time.Time, limit int, last *time.Time) (int, error) {
 	due := func(st *stored) bool { return !st.IdleExpiresAt.Before(from) && !st.IdleExpiresAt.After(now) }
 	var cands []candidate
-	err := s.eachSession(ctx, op, func(st *stored) {
+	err := s.eachSession(ctx, func(st *stored) {
 		if due(st) {
 			cands = append(cands, candidate{st.IdleExpiresAt, st.ID})
 		}
 	})
 	if err != nil {
-		return 0, time.Time{}, err
+		return 0, err
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		return cmp.Or(a.idle.Compare(b.idle), bytes.Compare(a.id[:], b.id[:]))
 	})
 	var n int
-	var last time.Time
 	for _, c := range cands {
 		if n == limit {
 			break
 		}
-		if err := storekit.CheckContext(ctx, op); err != nil {
-			return n, last, err
+		if err := ctx.Err(); err != nil {
+			return n, err
 		}
 		h, err := s.lockSession(ctx, s.sessionPath(c.id))
 		if errors.Is(err, errAbsent) || errors.Is(err, errFormat) {
 			continue
 		}
 		if err != nil {
-			return n, last, fail(op, err)
+			return n, err
 		}
 		if due(&h.st) {
 			if err = s.remove(h); err == nil {
 				n++
-				if h.st.IdleExpiresAt.After(last) {
-					last = h.st.IdleExpiresAt
+				if h.st.IdleExpiresAt.After(*last) {
+					*last = h.st.IdleExpiresAt
 				}
 			}
 		}
 		h.release()
 		if err != nil {
-			return n, last, fail(op, err)
+			return n, err
 		}
 	}
-	return n, last, nil
+	return n, nil
 }

@@ -52,49 +52,45 @@ func (s *Store) lockLease(ctx context.Context, name string, create bool) (*heldL
 
 // AcquireLease implements session.Leaser.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	const op = "acquire lease"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckLease(storekit.OpAcquireLease, name, holder, ttl); err != nil {
 		return false, err
 	}
-	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
-		return false, err
-	}
-	h, err := s.lockLease(ctx, name, true)
-	if err != nil {
-		return false, fail(op, err)
-	}
-	defer h.release()
-	if h.l.holder != "" && h.l.holder != holder && now.Before(h.l.until) {
-		return false, nil
-	}
-	next := lease{name: name, holder: holder, until: micro(now.Add(ttl))}
-	t, err := s.writeTemp(next.encode())
-	if err != nil {
-		return false, fail(op, err)
-	}
-	defer t.discard()
-	if err := os.Rename(t.path, s.leasePath(name)); err != nil {
-		return false, fail(op, err)
-	}
-	return true, nil
+	return run(ctx, s, storekit.OpAcquireLease, func(ctx context.Context) (bool, error) {
+		h, err := s.lockLease(ctx, name, true)
+		if err != nil {
+			return false, err
+		}
+		defer h.release()
+		if h.l.holder != "" && h.l.holder != holder && now.Before(h.l.until) {
+			return false, nil
+		}
+		next := lease{name: name, holder: holder, until: micro(now.Add(ttl))}
+		t, err := s.writeTemp(next.encode())
+		if err != nil {
+			return false, err
+		}
+		defer t.discard()
+		if err := os.Rename(t.path, s.leasePath(name)); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
 }
 
 // ReleaseLease implements session.Leaser.
 func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	const op = "release lease"
-	if err := s.begin(ctx, op); err != nil {
-		return err
-	}
-	h, err := s.lockLease(ctx, name, false)
-	if errors.Is(err, errAbsent) {
-		return nil
-	}
-	if err != nil {
-		return fail(op, err)
-	}
-	defer h.release()
-	if h.l.holder != holder {
-		return nil
-	}
-	return fail(op, os.Remove(s.leasePath(name)))
+	return s.exec(ctx, storekit.OpReleaseLease, func(ctx context.Context) error {
+		h, err := s.lockLease(ctx, name, false)
+		if errors.Is(err, errAbsent) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer h.release()
+		if h.l.holder != holder {
+			return nil
+		}
+		return os.Remove(s.leasePath(name))
+	})
 }

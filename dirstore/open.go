@@ -109,22 +109,35 @@ func (s *Store) Close() error {
 // errClosed is the cause of ErrUnavailable after Close.
 var errClosed = errors.New("dirstore: store closed")
 
-// begin refuses a call on a done context, a closed store or a directory
-// without a layout, the same way for every method.
-func (s *Store) begin(ctx context.Context, op string) error {
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
+// run runs one operation the way every store does (storekit.Run: a done
+// context is refused before any work, and errors are classified), once the
+// store is open and its layout readable.
+func run[T any](ctx context.Context, s *Store, op string, fn func(context.Context) (T, error)) (T, error) {
+	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
+		if err := s.usable(); err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(ctx)
+	})
+}
+
+// exec is run for an operation that returns nothing but its error.
+func (s *Store) exec(ctx context.Context, op string, fn func(context.Context) error) error {
+	_, err := run(ctx, s, op, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+	return err
+}
+
+// usable refuses a closed store and a directory without a layout this
+// binary reads.
+func (s *Store) usable() error {
 	if s.closed.Load() {
-		return storekit.Unavailable(op, errClosed)
+		return errClosed
 	}
 	if s.ready.Load() {
 		return nil
 	}
-	if err := s.checkLayout(); err != nil {
-		return storekit.Unavailable(op, err)
-	}
-	return nil
+	return s.checkLayout()
 }
 
 // checkLayout reads FORMAT and remembers a layout this binary reads.
@@ -150,14 +163,11 @@ func (s *Store) checkLayout() error {
 // several processes at once. It refuses a directory that holds other files
 // and no store, so that a wrong path does not scatter files into it.
 func (s *Store) Migrate(ctx context.Context) error {
-	const op = "migrate"
-	if err := storekit.CheckContext(ctx, op); err != nil {
+	err := storekit.Exec(ctx, "Migrate", classify, func(context.Context) error { return s.createLayout() })
+	if err != nil {
 		return err
 	}
-	if err := s.createLayout(); err != nil {
-		return storekit.Unavailable(op, err)
-	}
-	_, err := s.Repair(ctx)
+	_, err = s.Repair(ctx)
 	return err
 }
 
@@ -222,15 +232,15 @@ func (s *Store) reached(step string) {
 	}
 }
 
-// fail wraps a filesystem error as ErrUnavailable (full disk, read-only
-// directory, permissions, I/O error...), keeping the cause reachable with
-// errors.Is (syscall.ENOSPC, syscall.EROFS, fs.ErrPermission) and errors.As
+// classify is the store's storekit.Classifier. It wraps a filesystem error
+// as ErrUnavailable (full disk, read-only directory, permissions, I/O
+// error, a lock wait that outlived the context...), keeping the cause
+// reachable with errors.Is (syscall.ENOSPC, syscall.EROFS,
+// fs.ErrPermission, context.DeadlineExceeded) and errors.As
 // (*fs.PathError), and a decoding error as ErrCorrupt. Contract errors pass
 // through unchanged.
-func fail(op string, err error) error {
+func classify(_ context.Context, op string, err error) error {
 	switch {
-	case err == nil:
-		return nil
 	case errors.Is(err, errFormat):
 		return fmt.Errorf("%w: %s: %w", session.ErrCorrupt, op, err)
 	case isContractError(err):

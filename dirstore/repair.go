@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/sessiongen/sessiongen/session"
-	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
 // Repaired counts what Repair removed.
@@ -40,26 +39,18 @@ func (r Repaired) Total() int { return r.TempFiles + r.Orphans + r.KeyLinks + r.
 // skipped. Migrate runs it; it reads every file, so run it at start-up or
 // from cron, not per request.
 func (s *Store) Repair(ctx context.Context) (Repaired, error) {
-	const op = "repair"
-	var r Repaired
-	if err := s.begin(ctx, op); err != nil {
+	return run(ctx, s, "Repair", func(ctx context.Context) (Repaired, error) {
+		var r Repaired
+		n, err := s.sweepTemp()
+		r.TempFiles = n
+		for _, step := range []func(context.Context, *Repaired) error{s.repairSessions, s.repairKeys, s.repairOwners} {
+			if err != nil {
+				break
+			}
+			err = step(ctx, &r)
+		}
 		return r, err
-	}
-	steps := []func(context.Context, *Repaired) error{
-		func(context.Context, *Repaired) error { n, err := s.sweepTemp(); r.TempFiles = n; return err },
-		s.repairSessions,
-		s.repairKeys,
-		s.repairOwners,
-	}
-	for _, step := range steps {
-		if err := storekit.CheckContext(ctx, op); err != nil {
-			return r, err
-		}
-		if err := step(ctx, &r); err != nil {
-			return r, fail(op, err)
-		}
-	}
-	return r, nil
+	})
 }
 
 // sweepTemp removes the temp files no live writer holds.
@@ -134,7 +125,7 @@ func (s *Store) tryHoldSession(path string) (*heldSession, error) {
 // free, unreachable file is a dead Create's.
 func (s *Store) repairSessions(ctx context.Context, r *Repaired) error {
 	var orphans []string
-	if err := s.eachSession(ctx, "repair", func(st *stored) {
+	if err := s.eachSession(ctx, func(st *stored) {
 		if !s.reachable(st) {
 			orphans = append(orphans, s.sessionPath(st.ID))
 		}
@@ -167,7 +158,7 @@ func (s *Store) repairSessions(ctx context.Context, r *Repaired) error {
 // file). A Rotate in progress holds the session's lock, so its link is left.
 func (s *Store) repairKeys(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
-		if err := storekit.CheckContext(ctx, "repair"); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		dir := filepath.Join(s.root, keysDir, fmt.Sprintf("%02x", sub))
@@ -223,7 +214,7 @@ func (s *Store) repairKey(link string, key session.Key, r *Repaired) error {
 // owner, and owner directories left empty.
 func (s *Store) repairOwners(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
-		if err := storekit.CheckContext(ctx, "repair"); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		fanDir := filepath.Join(s.root, ownersDir, fmt.Sprintf("%02x", sub))

@@ -34,11 +34,7 @@ func forward(stored, requested, absolute time.Time) time.Time {
 // previous key. Until the key link exists nothing can find the session, and
 // the new file stays locked, so that Repair never mistakes it for debris.
 func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = "create"
-	if err := s.begin(ctx, op); err != nil {
-		return err
-	}
-	if err := storekit.CheckRecord(op, &rec); err != nil {
+	if err := storekit.CheckRecord(storekit.OpCreate, &rec); err != nil {
 		return err
 	}
 	st := stored{Record: rec, ID: rec.Key}
@@ -46,7 +42,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	st.CreatedAt, st.AbsoluteExpiresAt = micro(rec.CreatedAt), micro(rec.AbsoluteExpiresAt)
 	st.IdleExpiresAt = forward(time.Time{}, rec.IdleExpiresAt, st.AbsoluteExpiresAt)
 	st.PrevKey, st.PrevExpiresAt, st.PrevKind = session.Key{}, time.Time{}, 0
-	return fail(op, s.create(&st))
+	return s.exec(ctx, storekit.OpCreate, func(context.Context) error { return s.create(&st) })
 }
 
 func (s *Store) create(st *stored) error {
@@ -89,21 +85,19 @@ func (s *Store) symlink(target, link string) error {
 // Load implements session.Store with one unlocked read through the key's
 // link.
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	const op = "load"
-	if err := s.begin(ctx, op); err != nil {
-		return session.Record{}, err
-	}
-	st, err := s.readSession(s.keyPath(key))
-	if errors.Is(err, errAbsent) || (err == nil && st.Key != key && st.PrevKey != key) {
-		return session.Record{}, session.ErrNotFound
-	}
-	if err != nil {
-		return session.Record{}, fail(op, err)
-	}
-	if err := storekit.CheckLoaded(&st.Record, key, now); err != nil {
-		return session.Record{}, err
-	}
-	return st.Record, nil
+	return run(ctx, s, storekit.OpLoad, func(context.Context) (session.Record, error) {
+		st, err := s.readSession(s.keyPath(key))
+		if errors.Is(err, errAbsent) || (err == nil && st.Key != key && st.PrevKey != key) {
+			return session.Record{}, session.ErrNotFound
+		}
+		if err == nil {
+			err = storekit.CheckLoaded(&st.Record, key, now)
+		}
+		if err != nil {
+			return session.Record{}, err
+		}
+		return st.Record, nil
+	})
 }
 
 // readSession reads and decodes the session file at path (or that a link at
@@ -199,48 +193,44 @@ func (s *Store) rewrite(h *heldSession, next stored) error {
 // under the session's lock, so two writers that loaded the same version
 // cannot both succeed.
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = "save"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckData(storekit.OpSave, rec.Data); err != nil {
 		return 0, err
 	}
-	if err := storekit.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
-	h, err := s.lockCurrent(ctx, rec.Key, now)
-	if err != nil {
-		return 0, fail(op, err)
-	}
-	defer h.release()
-	if h.st.Version != rec.Version {
-		return 0, session.ErrConflict
-	}
-	next := h.st
-	next.Owner, next.Data, next.RememberMe, next.Version = rec.Owner, rec.Data, rec.RememberMe, rec.Version+1
-	next.IdleExpiresAt = forward(h.st.IdleExpiresAt, rec.IdleExpiresAt, h.st.AbsoluteExpiresAt)
-	if err := s.rewrite(h, next); err != nil {
-		return 0, fail(op, err)
-	}
-	return next.Version, nil
+	return run(ctx, s, storekit.OpSave, func(ctx context.Context) (int64, error) {
+		h, err := s.lockCurrent(ctx, rec.Key, now)
+		if err != nil {
+			return 0, err
+		}
+		defer h.release()
+		if h.st.Version != rec.Version {
+			return 0, session.ErrConflict
+		}
+		next := h.st
+		next.Owner, next.Data, next.RememberMe, next.Version = rec.Owner, rec.Data, rec.RememberMe, rec.Version+1
+		next.IdleExpiresAt = forward(h.st.IdleExpiresAt, rec.IdleExpiresAt, h.st.AbsoluteExpiresAt)
+		if err := s.rewrite(h, next); err != nil {
+			return 0, err
+		}
+		return next.Version, nil
+	})
 }
 
 // Touch implements session.Store. A touch that would not move the expiry
 // writes nothing.
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
-	const op = "touch"
-	if err := s.begin(ctx, op); err != nil {
-		return err
-	}
-	h, err := s.lockCurrent(ctx, key, now)
-	if err != nil {
-		return fail(op, err)
-	}
-	defer h.release()
-	next := h.st
-	next.IdleExpiresAt = forward(h.st.IdleExpiresAt, idleExpiresAt, h.st.AbsoluteExpiresAt)
-	if next.IdleExpiresAt.Equal(h.st.IdleExpiresAt) {
-		return nil
-	}
-	return fail(op, s.rewrite(h, next))
+	return s.exec(ctx, storekit.OpTouch, func(ctx context.Context) error {
+		h, err := s.lockCurrent(ctx, key, now)
+		if err != nil {
+			return err
+		}
+		defer h.release()
+		next := h.st
+		next.IdleExpiresAt = forward(h.st.IdleExpiresAt, idleExpiresAt, h.st.AbsoluteExpiresAt)
+		if next.IdleExpiresAt.Equal(h.st.IdleExpiresAt) {
+			return nil
+		}
+		return s.rewrite(h, next)
+	})
 }
 
 // Rotate implements session.Store. Under the session's lock it links newKey
@@ -249,19 +239,17 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // rename is the rotation. A crash before it leaves a link the file does not
 // confirm, which leads nowhere and which Repair removes.
 func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
-	const op = "rotate"
-	if err := s.begin(ctx, op); err != nil {
+	if err := storekit.CheckRotation(storekit.OpRotate, &r); err != nil {
 		return err
 	}
-	if err := storekit.CheckRotation(op, &r); err != nil {
-		return err
-	}
-	h, err := s.lockCurrent(ctx, oldKey, now)
-	if err != nil {
-		return fail(op, err)
-	}
-	defer h.release()
-	return fail(op, s.rotate(h, newKey, &r))
+	return s.exec(ctx, storekit.OpRotate, func(ctx context.Context) error {
+		h, err := s.lockCurrent(ctx, oldKey, now)
+		if err != nil {
+			return err
+		}
+		defer h.release()
+		return s.rotate(h, newKey, &r)
+	})
 }
 
 func (s *Store) rotate(h *heldSession, newKey session.Key, r *session.Rotation) error {
@@ -291,22 +279,20 @@ func (s *Store) rotate(h *heldSession, newKey session.Key, r *session.Rotation) 
 
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
-	const op = "delete"
-	if err := s.begin(ctx, op); err != nil {
-		return err
-	}
-	h, err := s.lockSession(ctx, s.keyPath(key))
-	if errors.Is(err, errAbsent) {
-		return nil
-	}
-	if err != nil {
-		return fail(op, err)
-	}
-	defer h.release()
-	if !storekit.DeletedBy(&h.st.Record, key, now) {
-		return nil
-	}
-	return fail(op, s.remove(h))
+	return s.exec(ctx, storekit.OpDelete, func(ctx context.Context) error {
+		h, err := s.lockSession(ctx, s.keyPath(key))
+		if errors.Is(err, errAbsent) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer h.release()
+		if !storekit.DeletedBy(&h.st.Record, key, now) {
+			return nil
+		}
+		return s.remove(h)
+	})
 }
 
 // remove deletes the held session: the file first (from then on nothing
