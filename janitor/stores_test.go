@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/sessiongen/sessiongen/dirstore"
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/pgstore"
@@ -20,7 +21,7 @@ type cleanable interface {
 }
 
 // forEachStore runs test in parallel on a fresh store of every kind: the
-// memory store and the two SQL stores on real databases.
+// memory store, the two SQL stores on real databases, and a directory store.
 func forEachStore(t *testing.T, test func(t *testing.T, store cleanable)) {
 	stores := map[string]func(t *testing.T) cleanable{
 		"memory":   func(*testing.T) cleanable { return memstore.New() },
@@ -32,6 +33,16 @@ func forEachStore(t *testing.T, test func(t *testing.T, store cleanable)) {
 			}
 			t.Cleanup(func() { _ = s.Close() })
 			if err := sqlitestore.Migrate(t.Context(), s.DB()); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
+		"dir": func(t *testing.T) cleanable {
+			s, err := dirstore.Open(filepath.Join(t.TempDir(), "sessions"), dirstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(t.Context()); err != nil {
 				t.Fatal(err)
 			}
 			return s
