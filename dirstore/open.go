@@ -140,6 +140,14 @@ func (s *Store) usable() error {
 	return s.checkLayout()
 }
 
+// Check reports whether the store is usable: open, and its directory holds
+// a layout this binary reads (ErrUnavailable wrapping ErrNotInitialized
+// before Migrate). It reads at most one small file: fit for a readiness
+// probe.
+func (s *Store) Check(ctx context.Context) error {
+	return s.exec(ctx, "Check", func(context.Context) error { return nil })
+}
+
 // checkLayout reads FORMAT and remembers a layout this binary reads.
 func (s *Store) checkLayout() error {
 	b, err := os.ReadFile(filepath.Join(s.root, formatFile))

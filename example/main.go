@@ -4,6 +4,7 @@
 //
 //	go run ./example
 //	go run ./example -database-url postgres://postgres@127.0.0.1:5432/postgres
+//	go run ./example -database-url dir:///tmp/example-sessions
 //
 // See docs/EXAMPLE.md. The app itself is package webapp, so that builds with
 // other stores registered (redisstore/cmd/example) run the same code.

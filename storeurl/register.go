@@ -34,7 +34,8 @@ type Opened struct {
 }
 
 // ErrNoMigrations is what Migrator returns for a store without a schema to
-// migrate (Migrate itself succeeds: there is nothing to do).
+// migrate (Migrate itself succeeds: there is nothing to do, or, for a
+// directory store, it creates or checks the layout).
 var ErrNoMigrations = errors.New("storeurl: this store has no schema migrations")
 
 var drivers struct {
@@ -43,7 +44,7 @@ var drivers struct {
 }
 
 // builtin are the schemes Open handles itself.
-var builtin = []string{"postgres", "postgresql", "sqlite", "file"}
+var builtin = []string{"postgres", "postgresql", "sqlite", "file", "dir"}
 
 // Register makes Open and Parse understand URLs with scheme (without "://",
 // e.g. "redis") through d. Call it from the init of the store's registering

@@ -1,13 +1,16 @@
 // Package storeurl opens a session store from a database URL, so that the
-// sessiongen CLI and applications configure PostgreSQL and SQLite the same way
-// (a flag or DATABASE_URL):
+// sessiongen CLI and applications configure PostgreSQL, SQLite and the
+// directory store the same way (a flag or DATABASE_URL):
 //
 //	postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL (also postgresql://)
 //	sqlite:///var/lib/app/sessions.db                   SQLite, absolute path
 //	sqlite://sessions.db  file:sessions.db  sessions.db SQLite, relative path
+//	dir:///var/lib/app/sessions                         directory store, absolute path
+//	dir://sessions  dir:sessions                        directory store, relative path
 //
 // Any of pgx's connection parameters (pool_max_conns, ...) may follow a
-// PostgreSQL URL, and SQLite URI parameters (mode=ro, ...) a SQLite path.
+// PostgreSQL URL, and SQLite URI parameters (mode=ro, ...) a SQLite path. A
+// directory URL takes one parameter, fsync=off (dirstore.Options.NoSync).
 //
 // Stores that live in modules of their own (Redis: redisstore) add their URL
 // schemes with Register, the way database/sql drivers do: a blank import of
@@ -28,6 +31,7 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sessiongen/sessiongen/dirstore"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/schema"
 	"github.com/sessiongen/sessiongen/session"
@@ -42,6 +46,7 @@ type Kind string
 const (
 	Postgres Kind = "postgres"
 	SQLite   Kind = "sqlite"
+	Dir      Kind = "dir"
 )
 
 // ErrUnsupported means a URL names no database Open understands.
@@ -53,12 +58,13 @@ type DB struct {
 	Kind Kind
 	// Store is the session store.
 	Store session.Store
-	// Leaser elects the cleanup leader; both SQL stores implement it.
+	// Leaser elects the cleanup leader; the SQL and directory stores
+	// implement it.
 	Leaser session.Leaser
-	// Pool is the PostgreSQL pool (nil for SQLite), for callers that also keep
+	// Pool is the PostgreSQL pool (nil otherwise), for callers that also keep
 	// their own tables there.
 	Pool *pgxpool.Pool
-	// SQL is the SQLite handle (nil for PostgreSQL).
+	// SQL is the SQLite handle (nil otherwise).
 	SQL *sql.DB
 
 	migrations fs.FS
@@ -78,15 +84,19 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kind == Postgres {
+	switch kind {
+	case Postgres:
 		return openPostgres(ctx, target)
+	case Dir:
+		return openDir(target)
 	}
 	return openSQLite(target)
 }
 
 // Parse tells which kind of database rawURL names and returns what its driver
 // opens: the URL itself for PostgreSQL, the file path (with any URI
-// parameters) for SQLite.
+// parameters) for SQLite, the directory (with any parameters) for a
+// directory store.
 func Parse(rawURL string) (Kind, string, error) {
 	if d, ok := driverFor(rawURL); ok {
 		return d.Kind, rawURL, nil
@@ -108,13 +118,19 @@ func Parse(rawURL string) (Kind, string, error) {
 			return "", "", fmt.Errorf("%w: file URL without a path", ErrUnsupported)
 		}
 		return SQLite, rest, nil
+	case hasScheme && scheme == "dir":
+		path := strings.TrimPrefix(rest, "//")
+		if path == "" || strings.HasPrefix(path, "?") {
+			return "", "", fmt.Errorf("%w: dir URL without a path", ErrUnsupported)
+		}
+		return Dir, path, nil
 	case !strings.Contains(rawURL, "://") && isSQLiteFileName(rawURL):
 		return SQLite, rawURL, nil
 	}
 	if hasScheme && !strings.ContainsAny(scheme, "/\\. ") {
-		return "", "", fmt.Errorf("%w: scheme %q (want postgres://, postgresql://, sqlite://, file: or a path ending in .db)", ErrUnsupported, scheme)
+		return "", "", fmt.Errorf("%w: scheme %q (want postgres://, postgresql://, sqlite://, file:, dir: or a path ending in .db)", ErrUnsupported, scheme)
 	}
-	return "", "", fmt.Errorf("%w: want postgres://, postgresql://, sqlite://, file: or a path ending in .db", ErrUnsupported)
+	return "", "", fmt.Errorf("%w: want postgres://, postgresql://, sqlite://, file:, dir: or a path ending in .db", ErrUnsupported)
 }
 
 // isSQLiteFileName reports whether a bare path looks like a SQLite database.
@@ -239,6 +255,36 @@ func openSQLite(path string) (*DB, error) {
 	}, nil
 }
 
+// openDir opens a directory store; path may end in ?fsync=off. Its Migrate
+// creates or checks the layout; it has no migrations (ErrNoMigrations).
+func openDir(target string) (*DB, error) {
+	path, query, _ := strings.Cut(target, "?")
+	var opts dirstore.Options
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("%w: dir URL parameters: %v", ErrUnsupported, err)
+	}
+	for name, values := range params {
+		if name != "fsync" || len(values) != 1 || (values[0] != "off" && values[0] != "on") {
+			return nil, fmt.Errorf("%w: dir URL parameter %q (the only one is fsync=off)", ErrUnsupported, name)
+		}
+		opts.NoSync = values[0] == "off"
+	}
+	store, err := dirstore.Open(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{
+		Kind:       Dir,
+		Store:      store,
+		Leaser:     store,
+		migrations: noMigrations,
+		migrator:   func() (*migrate.Migrate, error) { return nil, ErrNoMigrations },
+		up:         store.Migrate,
+		close:      func() { _ = store.Close() },
+	}, nil
+}
+
 // sqliteMigrator gives the migrator a handle of its own: closing a
 // golang-migrate sqlite migrator closes its handle, and the store's must stay
 // open.
@@ -256,7 +302,8 @@ func sqliteMigrator(path string) (*migrate.Migrate, error) {
 }
 
 // Migrate applies every pending migration of the embedded schema; an
-// up-to-date database is not an error.
+// up-to-date database is not an error. For a directory store it creates (or
+// checks) the layout and repairs what crashed writers left behind.
 func (d *DB) Migrate(ctx context.Context) error { return d.up(ctx) }
 
 // Migrator returns a golang-migrate instance on the embedded schema, for

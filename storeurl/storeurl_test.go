@@ -24,6 +24,9 @@ func TestParse(t *testing.T) {
 		{"s.db", SQLite, "s.db"},
 		{"/abs/s.sqlite3", SQLite, "/abs/s.sqlite3"},
 		{`C:\data\s.sqlite`, SQLite, `C:\data\s.sqlite`},
+		{"dir:///var/lib/app/sessions", Dir, "/var/lib/app/sessions"},
+		{"dir://sessions?fsync=off", Dir, "sessions?fsync=off"},
+		{"dir:sessions", Dir, "sessions"},
 	}
 	for _, c := range cases {
 		kind, target, err := Parse(c.url)
@@ -31,7 +34,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %q, %q, %v; want %q, %q", c.url, kind, target, err, c.kind, c.target)
 		}
 	}
-	for _, bad := range []string{"", "mysql://root:secret@h/db", "redis://h", "sessions.txt", "sqlite://", "sqlite://?mode=ro", "file:"} {
+	for _, bad := range []string{"", "mysql://root:secret@h/db", "redis://h", "sessions.txt", "sqlite://", "sqlite://?mode=ro", "file:", "dir://", "dir:?fsync=off", "/var/lib/app/sessions"} {
 		_, _, err := Parse(bad)
 		if !errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "-database-url") {
 			t.Errorf("Parse(%q) = %v, want ErrUnsupported without the password, naming no flag", bad, err)
@@ -98,5 +101,35 @@ func TestOpenSQLite(t *testing.T) {
 	m.Close()
 	if _, err := db.Store.Count(t.Context(), time.Now()); err != nil {
 		t.Errorf("store unusable after closing the migrator: %v", err)
+	}
+}
+
+// TestOpenDir opens, migrates and uses a directory store through a URL.
+func TestOpenDir(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sessions")
+	for _, bad := range []string{"dir://" + dir + "?fsync=maybe", "dir://" + dir + "?mode=ro"} {
+		if _, err := Open(t.Context(), bad); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("Open(%q) = %v, want ErrUnsupported", bad, err)
+		}
+	}
+	db, err := Open(t.Context(), "dir://"+dir+"?fsync=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Kind != Dir || db.SQL != nil || db.Pool != nil || db.Leaser == nil {
+		t.Fatalf("opened %+v", db)
+	}
+	if _, err := db.Store.Count(t.Context(), time.Now()); err == nil {
+		t.Fatal("Count before Migrate: no error, want the layout reported missing")
+	}
+	if err := db.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrator(); !errors.Is(err, ErrNoMigrations) {
+		t.Errorf("Migrator() = %v, want ErrNoMigrations", err)
+	}
+	if c, err := db.Store.Count(t.Context(), time.Now()); err != nil || c.Live != 0 {
+		t.Errorf("Count after Migrate = %+v, %v", c, err)
 	}
 }

@@ -17,6 +17,11 @@ func TestAppOnSQLite(t *testing.T) {
 	exerciseApp(t, serveApp(t, openDB(t, sqliteURL(t))))
 }
 
+func TestAppOnDirectory(t *testing.T) {
+	t.Parallel()
+	exerciseApp(t, serveApp(t, openDB(t, dirURL(t))))
+}
+
 func TestAppOnPostgres(t *testing.T) {
 	t.Parallel()
 	exerciseApp(t, serveApp(t, openDB(t, testdb.New(t))))

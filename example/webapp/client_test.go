@@ -25,6 +25,9 @@ const requestTimeout = 30 * time.Second
 // sqliteURL returns a SQLite database file in the test's temporary directory.
 func sqliteURL(t *testing.T) string { return filepath.Join(t.TempDir(), "example.db") }
 
+// dirURL returns a directory store in the test's temporary directory.
+func dirURL(t *testing.T) string { return "dir://" + filepath.Join(t.TempDir(), "sessions") }
+
 // openDB opens and migrates the database at dbURL, as the example's main does,
 // and closes it when the test ends.
 func openDB(t *testing.T, dbURL string) *storeurl.DB {

@@ -24,6 +24,7 @@ func TestCLIRevokeLogsOutExampleSessions(t *testing.T) {
 	cli := buildCLI(t)
 	databases := map[string]func(*testing.T) string{
 		"sqlite":   sqliteURL,
+		"dir":      dirURL,
 		"postgres": func(t *testing.T) string { return testdb.New(t) },
 	}
 	for name, newURL := range databases {

@@ -1,10 +1,14 @@
 package webapp
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -33,5 +37,34 @@ func TestNoPasswordInOutput(t *testing.T) {
 		if out := stdout.String() + stderr.String() + err.Error(); strings.Contains(out, password) {
 			t.Errorf("run %v: output holds the password:\n%s", args, out)
 		}
+	}
+}
+
+// TestRunsOnDATABASE_URL: the example starts on the URL in DATABASE_URL (a
+// directory store here), creates what it needs, serves, and stops cleanly.
+func TestRunsOnDATABASE_URL(t *testing.T) {
+	t.Setenv("DATABASE_URL", dirURL(t))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, []string{"-addr", "127.0.0.1:0"}, w, io.Discard); w.Close() }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.Contains(line, "sessions in dir://") || !strings.HasSuffix(strings.TrimSpace(line), ", dir)") {
+		t.Fatalf("first line %q, %v; want the URL and the directory store", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	url := strings.Fields(line)[2]
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after shutdown: %v", err)
 	}
 }

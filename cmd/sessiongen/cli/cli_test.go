@@ -70,6 +70,7 @@ func forEachDatabase(t *testing.T, test func(t *testing.T, url string)) {
 	databases := map[string]func(t *testing.T) string{
 		"postgres": func(t *testing.T) string { return testdb.New(t) },
 		"sqlite":   func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "sessions.db") },
+		"dir":      func(t *testing.T) string { return "dir://" + filepath.Join(t.TempDir(), "sessions") },
 	}
 	for name, newURL := range databases {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	"github.com/golang-migrate/migrate/v4/source/iofs"
 
+	"github.com/sessiongen/sessiongen/dirstore"
 	"github.com/sessiongen/sessiongen/storeurl"
 )
 
@@ -28,7 +30,10 @@ const migrateSynopsis = `migrate [-database-url URL] up | down N | version | for
   down N     revert the last N migrations (N is required: there is no "down all")
   version    print the applied version, and whether a failed migration left it dirty
   force V    record version V without running anything, after fixing a dirty
-             database by hand (V = -1 records none)`
+             database by hand (V = -1 records none)
+
+A directory store (dir://) has a layout, not migrations: up creates or checks
+it and removes what crashed writers left behind; version prints it.`
 
 func runMigrate(args []string, stdout, stderr io.Writer) int {
 	c := newDBCommand("migrate", migrateSynopsis, stdout, stderr)
@@ -39,11 +44,14 @@ func runMigrate(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.usageError("%v", err)
 	}
-	_, db, stop, err := c.open()
+	ctx, db, stop, err := c.open()
 	if err != nil {
 		return c.fail(err)
 	}
 	defer stop()
+	if db.Kind == storeurl.Dir {
+		return migrateLayout(ctx, db, action, stdout, c)
+	}
 	if action == "force" {
 		if err := checkVersionExists(db.Migrations(), n); err != nil {
 			return c.usageError("%v", err)
@@ -138,5 +146,24 @@ func printVersion(m *migrate.Migrate, stdout io.Writer, c *dbCommand) int {
 	default:
 		fmt.Fprintf(stdout, "version: %d\n", v)
 	}
+	return exitOK
+}
+
+// migrateLayout is migrate for a directory store: up creates or checks the
+// layout and repairs crash debris; version reports whether it exists; down
+// and force have nothing to act on.
+func migrateLayout(ctx context.Context, db *storeurl.DB, action string, stdout io.Writer, c *dbCommand) int {
+	switch action {
+	case "up":
+		if err := db.Migrate(ctx); err != nil {
+			return c.fail(err)
+		}
+	case "down", "force":
+		return c.usageError("%s: a directory store has no migrations (up creates its layout)", action)
+	}
+	if err := db.Store.(*dirstore.Store).Check(ctx); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintln(stdout, "version: directory store layout 1 (no migrations)")
 	return exitOK
 }

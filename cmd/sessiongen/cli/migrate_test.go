@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +12,7 @@ import (
 
 func TestMigrateUpDownUp(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, url string) {
+		skipDirectory(t, url)
 		db := "-database-url=" + url
 		steps := []struct {
 			args    []string
@@ -40,6 +45,7 @@ func TestMigrateUpDownUp(t *testing.T) {
 // (usage error, naming the versions there are) and records nothing.
 func TestMigrateForceRefusesUnknownVersion(t *testing.T) {
 	forEachDatabase(t, func(t *testing.T, url string) {
+		skipDirectory(t, url)
 		db := "-database-url=" + url
 		mustCLI(t, "migrate", db, "up")
 		for _, v := range []string{"99", "0", "3"} {
@@ -101,6 +107,44 @@ func TestDatabaseURLErrors(t *testing.T) {
 		}
 		if time.Since(start) > 5*time.Second {
 			t.Errorf("URL %q took %v to fail", url, time.Since(start))
+		}
+	}
+}
+
+// skipDirectory skips a migrations test on a directory store, which has a
+// layout and no migrations (TestMigrateDirectoryLayout).
+func skipDirectory(t *testing.T, url string) {
+	if strings.HasPrefix(url, "dir:") {
+		t.Skip("a directory store has no migrations; see TestMigrateDirectoryLayout")
+	}
+}
+
+// TestMigrateDirectoryLayout: on a directory store, up creates (and then
+// checks) the layout and sweeps a dead writer's temp file; version reports
+// the layout or its absence; down and force are usage errors.
+func TestMigrateDirectoryLayout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sessions")
+	db := "-database-url=dir://" + dir
+	if code, _, errOut := cli(t, "migrate", db, "version"); code != exitFailure || !strings.Contains(errOut, "not initialized") {
+		t.Fatalf("version before up: exit %d, %q; want 1 and the layout reported missing", code, errOut)
+	}
+	for range 2 {
+		if out := mustCLI(t, "migrate", db, "up"); !strings.Contains(out, "directory store layout 1") {
+			t.Fatalf("up printed %q", out)
+		}
+		mustCLI(t, "sessions", "count", db)
+	}
+	stale := filepath.Join(dir, "tmp", "0123456789abcdef.tmp")
+	if err := os.WriteFile(stale, []byte("half a session"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, "migrate", db, "up")
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("up left a dead writer's temp file: %v", err)
+	}
+	for _, args := range [][]string{{"down", "1"}, {"force", "1"}} {
+		if code, _, errOut := cli(t, append([]string{"migrate", db}, args...)...); code != exitUsage || !strings.Contains(errOut, "no migrations") {
+			t.Errorf("migrate %v: exit %d, %q; want a usage error", args, code, errOut)
 		}
 	}
 }
