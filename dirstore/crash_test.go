@@ -59,7 +59,7 @@ var crashOps = map[string]func(ctx context.Context, s *Store) error{
 		return err
 	},
 	"rotate": func(ctx context.Context, s *Store) error {
-		return s.Rotate(ctx, crashKey("victim"), crashKey("new"), crashNow.Add(time.Minute), crashNow)
+		return s.Rotate(ctx, crashKey("victim"), crashKey("new"), session.Rotation{Kind: session.RefreshRotation, Until: crashNow.Add(time.Minute)}, crashNow)
 	},
 	"delete": func(ctx context.Context, s *Store) error {
 		return s.Delete(ctx, crashKey("victim"), crashNow)
@@ -161,7 +161,7 @@ func readCrashState(t *testing.T, s *Store) crashState {
 		t.Fatal(err)
 	}
 	for _, owner := range []string{"alice", "bob"} {
-		recs, err := s.ListOwner(ctx, owner, crashNow)
+		recs, err := s.ListOwner(ctx, owner, crashNow, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

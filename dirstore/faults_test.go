@@ -145,7 +145,7 @@ func TestCorruptFiles(t *testing.T) {
 	if c, err := s.Count(ctx, now); err != nil || c != (session.Counts{Live: 1}) {
 		t.Errorf("Count beside damaged files = %+v, %v; want the one healthy session", c, err)
 	}
-	if recs, err := s.ListOwner(ctx, "alice", now); err != nil || len(recs) != 1 {
+	if recs, err := s.ListOwner(ctx, "alice", now, 100); err != nil || len(recs) != 1 {
 		t.Errorf("ListOwner beside damaged files = %d sessions, %v; want the healthy one", len(recs), err)
 	}
 	if _, err := s.List(ctx, session.Key{}, 10); !errors.Is(err, session.ErrCorrupt) {
@@ -193,7 +193,7 @@ func TestPermissions(t *testing.T) {
 	if err := s.Create(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rotate(ctx, rec.Key, keyOf("perm 2"), now.Add(time.Minute), now); err != nil {
+	if err := s.Rotate(ctx, rec.Key, keyOf("perm 2"), session.Rotation{Until: now.Add(time.Minute)}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AcquireLease(ctx, "cleanup", "me", time.Minute, now); err != nil {

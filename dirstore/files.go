@@ -145,30 +145,55 @@ type tempFile struct {
 // writeTemp writes b to a new, locked temp file, flushed to disk unless
 // Options.NoSync.
 func (s *Store) writeTemp(b []byte) (*tempFile, error) {
-	var rnd [12]byte
-	_, _ = rand.Read(rnd[:])
-	path := filepath.Join(s.root, tmpDir, hex.EncodeToString(rnd[:])+".tmp")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	t, err := s.createTemp()
 	if err != nil {
 		return nil, err
 	}
-	t := &tempFile{f, path}
-	if ok, err := tryLock(f); !ok || err != nil {
-		t.discard()
-		return nil, errors.Join(errors.New("locking a new temp file"), err)
-	}
-	if _, err := f.Write(b); err != nil {
+	if _, err := t.f.Write(b); err != nil {
 		t.discard()
 		return nil, err
 	}
 	if !s.noSync {
-		if err := f.Sync(); err != nil {
+		if err := t.f.Sync(); err != nil {
 			t.discard()
 			return nil, err
 		}
 	}
 	s.reached("temp written")
 	return t, nil
+}
+
+// createTemp creates a new temp file and takes its lock. Between the
+// creation and the lock, another process's sweepTemp may find it free and
+// remove it: the lock is only ours once the name still leads to our file
+// under it, else we start again under a new name.
+func (s *Store) createTemp() (*tempFile, error) {
+	for {
+		var rnd [12]byte
+		_, _ = rand.Read(rnd[:])
+		path := filepath.Join(s.root, tmpDir, hex.EncodeToString(rnd[:])+".tmp")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+		if err != nil {
+			return nil, err
+		}
+		t := &tempFile{f, path}
+		locked, err := tryLock(f)
+		if err != nil {
+			t.discard()
+			return nil, err
+		}
+		if locked {
+			mine, err := (&held{f: f}).stillAt(path)
+			if mine || err != nil {
+				if err != nil {
+					t.discard()
+					return nil, err
+				}
+				return t, nil
+			}
+		}
+		_ = f.Close() // a sweep holds it, or removed it: its name is not ours to remove
+	}
 }
 
 // discard removes the temp file's name if it is still there (it is not once

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,4 +146,53 @@ func TestRepairSkipsLiveWriters(t *testing.T) {
 	if repaired, err = s.Repair(t.Context()); err != nil || repaired != (Repaired{TempFiles: 1}) {
 		t.Fatalf("Repair after the writer died removed %+v, %v; want its temp file", repaired, err)
 	}
+}
+
+// TestSweepRacesWriters: sweeps of tmp/ (every Open runs one) racing writers
+// never take a live writer's temp file: between a temp file's creation and
+// its lock, a sweep may remove it, and the writer must notice and start
+// again rather than fail its rename.
+func TestSweepRacesWriters(t *testing.T) {
+	s := migratedForCrash(t, filepath.Join(t.TempDir(), "sessions"))
+	const writers, saves = 4, 100
+	keys := make([]session.Key, writers)
+	for i := range keys {
+		keys[i] = crashKey(strconv.Itoa(i))
+		if err := s.Create(t.Context(), crashRecord(keys[i], "", []byte("0"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := make(chan struct{})
+	swept := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				swept <- n
+				return
+			default:
+			}
+			if _, err := s.sweepTemp(); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			rec := crashRecord(keys[w], "", nil)
+			for v := int64(1); v <= saves; v++ {
+				rec.Version, rec.Data = v, []byte(strconv.FormatInt(v, 10))
+				if _, err := s.Save(t.Context(), rec, crashNow); err != nil {
+					t.Errorf("writer %d, save %d beside sweeps: %v", w, v, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	t.Logf("%d saves beside %d sweeps", writers*saves, <-swept)
 }

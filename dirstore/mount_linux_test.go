@@ -201,7 +201,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 	if got, err := reopened.Load(ctx, rec.Key, now); err != nil || string(got.Data) != "kept" {
 		t.Fatalf("Load from a read-only directory: %q, %v", got.Data, err)
 	}
-	if recs, err := reopened.ListOwner(ctx, "alice", now); err != nil || len(recs) != 1 {
+	if recs, err := reopened.ListOwner(ctx, "alice", now, 100); err != nil || len(recs) != 1 {
 		t.Fatalf("ListOwner from a read-only directory: %d, %v", len(recs), err)
 	}
 
@@ -211,7 +211,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 	_, err = reopened.Save(ctx, saved, now)
 	wantUnavailable(t, err, "Save to a read-only directory", causes...)
 	wantUnavailable(t, reopened.Create(ctx, liveRecord(keyOf("new"), []byte("x"), now)), "Create in a read-only directory", causes...)
-	wantUnavailable(t, reopened.Rotate(ctx, rec.Key, keyOf("rotated"), now.Add(time.Minute), now), "Rotate in a read-only directory", causes...)
+	wantUnavailable(t, reopened.Rotate(ctx, rec.Key, keyOf("rotated"), session.Rotation{Until: now.Add(time.Minute)}, now), "Rotate in a read-only directory", causes...)
 	wantUnavailable(t, reopened.Delete(ctx, rec.Key, now), "Delete in a read-only directory", causes...)
 	_, err = reopened.DeleteOwner(ctx, "alice", session.Key{})
 	wantUnavailable(t, err, "DeleteOwner in a read-only directory", causes...)
