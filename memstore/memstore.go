@@ -119,20 +119,27 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	})
 }
 
-// Load implements session.Store.
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	return storekit.Run(ctx, storekit.OpLoad, nil, func(context.Context) (session.Record, error) {
+// Load implements session.Store. The record is returned through a captured
+// variable rather than as Run's result: a Record is large, and every layer
+// that returns it by value copies it (measurable on a memory-store request).
+func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (rec session.Record, err error) {
+	err = storekit.Exec(ctx, storekit.OpLoad, nil, func(context.Context) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		r := s.byAnyKey(key)
 		if r == nil {
-			return session.Record{}, session.ErrNotFound
+			return session.ErrNotFound
 		}
 		if err := storekit.CheckLoaded(r, key, now); err != nil {
-			return session.Record{}, err
+			return err
 		}
-		return clone(r), nil
+		rec = clone(r)
+		return nil
 	})
+	if err != nil {
+		return session.Record{}, err
+	}
+	return rec, nil
 }
 
 // Save implements session.Store.

@@ -9,9 +9,9 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
-
-	"github.com/sessiongen/sessiongen/session/internal/storeop"
 )
+
+// The commit path: the last step of a request (middleware -> load -> commit).
 
 // bufPool holds encode buffers: a session is encoded on every save, and the
 // bytes live only until the store call returns (stores copy what they keep).
@@ -84,8 +84,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 			Key: t.key(), Owner: P(&s.value).SessionOwner(), Data: data, Version: 1,
 			CreatedAt: now, IdleExpiresAt: s.m.idleExpiry(now, abs), AbsoluteExpiresAt: abs,
 		}
-		start := s.m.startCall()
-		err = s.m.observed(ctx, storeop.Create, rec.Key, start, s.m.Store.Create(ctx, rec))
+		err = s.m.store.Create(ctx, rec)
 		if errors.Is(err, ErrExists) {
 			continue
 		}
@@ -96,7 +95,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 		s.adopt(&rec)
 		s.minted, s.cookie, s.viaPrev = t, cookieSet, false
 		s.changed, s.reset = FieldSet{}, false
-		s.m.note(ctx, slog.LevelInfo, EventCreated, rec.Key, nil)
+		s.m.obs.note(ctx, slog.LevelInfo, EventCreated, rec.Key, nil)
 		return nil
 	}
 	return err
@@ -114,8 +113,7 @@ func (s *Session[T, P]) maybeTouch(ctx context.Context) {
 		return
 	}
 	idle := s.m.idleExpiry(now, s.absoluteExpiresAt)
-	start := s.m.startCall()
-	err := s.m.observed(ctx, storeop.Touch, s.key, start, s.m.Store.Touch(ctx, s.key, idle, now))
+	err := s.m.store.Touch(ctx, s.key, idle, now)
 	switch {
 	case err == nil:
 		s.idleExpiresAt = idle
@@ -132,7 +130,7 @@ func (s *Session[T, P]) maybeTouch(ctx context.Context) {
 
 // noteGone marks the session gone and reports it.
 func (s *Session[T, P]) noteGone(ctx context.Context) {
-	s.m.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)
+	s.m.obs.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)
 	s.markGone()
 }
 
@@ -178,9 +176,8 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 		Key: s.key, Owner: P(&s.value).SessionOwner(), Data: data, Version: s.version,
 		IdleExpiresAt: s.m.idleExpiry(now, s.absoluteExpiresAt),
 	}
-	start := s.m.startCall()
-	v, err := s.m.Store.Save(ctx, rec, now)
-	if err = s.m.observed(ctx, storeop.Save, s.key, start, err); err != nil {
+	v, err := s.m.store.Save(ctx, rec, now)
+	if err != nil {
 		return err
 	}
 	// Clone rather than reuse base in place: the decoded value may alias it.
@@ -198,17 +195,17 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 // for a durable SQL commit).
 func (s *Session[T, P]) beforeRetry(ctx context.Context, attempt int, window time.Duration) error {
 	if attempt >= s.m.MaxRetries {
-		s.m.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
+		s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
 		return fmt.Errorf("%w: still conflicting after %d retries", ErrConflict, attempt)
 	}
-	s.m.note(ctx, slog.LevelDebug, EventConflictRetried, s.key, nil)
+	s.m.obs.note(ctx, slog.LevelDebug, EventConflictRetried, s.key, nil)
 	d := backoff(attempt, window)
 	// The retry needs the wait and then about as long as the lost attempt
 	// took (twice that, for the attempt's own variance): one that cannot end
 	// before the deadline is not started, so the caller gets the conflict
 	// while there is still time to answer.
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d+2*window {
-		s.m.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
+		s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
 		return fmt.Errorf("%w: a retry would pass the request deadline", ErrConflict)
 	}
 	t := time.NewTimer(d)
@@ -250,9 +247,8 @@ func backoff(attempt int, window time.Duration) time.Duration {
 // a logged-out session is never recreated.
 func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (FieldSet, error) {
 	now := s.m.now()
-	start := s.m.startCall()
-	fresh, err := s.m.Store.Load(ctx, s.key, now)
-	if err = s.m.observed(ctx, storeop.Load, s.key, start, err); err != nil {
+	fresh, err := s.m.store.Load(ctx, s.key, now)
+	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			s.noteGone(ctx)
 		}
@@ -268,7 +264,7 @@ func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (Fiel
 	both := P(&theirs).DiffSession(&base).Intersect(mine)
 	theirsWins, refuse := P(&theirs).SessionMergePolicy()
 	if clash := both.Intersect(refuse); !clash.Empty() {
-		s.m.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
+		s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
 		return mine, &ConflictError{Fields: wireKeys[T, P](clash)}
 	}
 	apply := mine.Minus(both.Intersect(theirsWins))

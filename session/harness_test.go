@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -208,11 +209,17 @@ func (c *countingStore) ListOwner(ctx context.Context, owner string, now time.Ti
 type events struct {
 	mu    sync.Mutex
 	n     map[session.Event]int
-	calls int // StoreCall reports
+	calls int            // StoreCall reports
+	ops   map[string]int // StoreCall reports per op
 }
 
-func (e *events) Event(ev session.Event)                 { e.mu.Lock(); e.n[ev]++; e.mu.Unlock() }
-func (e *events) StoreCall(string, time.Duration, error) { e.mu.Lock(); e.calls++; e.mu.Unlock() }
+func (e *events) Event(ev session.Event) { e.mu.Lock(); e.n[ev]++; e.mu.Unlock() }
+func (e *events) StoreCall(op string, _ time.Duration, _ error) {
+	e.mu.Lock()
+	e.calls++
+	e.ops[op]++
+	e.mu.Unlock()
+}
 func (e *events) Count(ev session.Event) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -249,7 +256,7 @@ func newHarness(t *testing.T, store session.Store) *harness {
 		t:       t,
 		store:   &countingStore{Store: store, calls: map[string]int{}},
 		clock:   &clock{now: t0},
-		events:  &events{n: map[session.Event]int{}},
+		events:  &events{n: map[session.Event]int{}, ops: map[string]int{}},
 		arrived: make(chan struct{}, 64),
 		gates:   map[string]chan struct{}{},
 	}
@@ -518,10 +525,15 @@ func (h *harness) open(name string) { close(h.gate(name)) }
 // when a store call went unreported to Metrics.
 func (h *harness) checkObservability() {
 	h.events.mu.Lock()
-	reported := h.events.calls
+	reported, perOp := h.events.calls, maps.Clone(h.events.ops)
 	h.events.mu.Unlock()
 	if n := h.store.Calls(""); reported != n {
 		h.t.Errorf("Metrics.StoreCall reported %d calls, the store saw %d", reported, n)
+	}
+	for op, n := range perOp {
+		if seen := h.store.Calls(op); seen != n {
+			h.t.Errorf("Metrics.StoreCall reported %d calls of %q, the store saw %d", n, op, seen)
+		}
 	}
 	logs := h.logs.String()
 	h.tokensMu.Lock()

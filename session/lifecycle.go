@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/sessiongen/sessiongen/session/internal/storeop"
 )
 
 // Rotate gives the session a new token, keeping its data. Call it on login and
@@ -30,10 +28,9 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 		t := newToken()
 		key := t.key()
 		now := s.m.now()
-		start := s.m.startCall()
-		err = s.m.Store.Rotate(ctx, s.key, key, Rotation{Kind: RefreshRotation, Until: now.Add(s.m.RotateGrace)}, now)
-		if err = s.m.observed(ctx, storeop.Rotate, s.key, start, err); err == nil {
-			s.m.note(ctx, slog.LevelInfo, EventRotated, key, nil)
+		err = s.m.store.Rotate(ctx, s.key, key, Rotation{Kind: RefreshRotation, Until: now.Add(s.m.RotateGrace)}, now)
+		if err == nil {
+			s.m.obs.note(ctx, slog.LevelInfo, EventRotated, key, nil)
 			s.key, s.minted, s.cookie = key, t, cookieSet
 			return nil
 		}
@@ -53,11 +50,10 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 // concurrent request cannot bring it back.
 func (s *Session[T, P]) Destroy(ctx context.Context) error {
 	if s.stored {
-		start := s.m.startCall()
-		if err := s.m.observed(ctx, storeop.Delete, s.key, start, s.m.Store.Delete(ctx, s.key, s.m.now())); err != nil {
+		if err := s.m.store.Delete(ctx, s.key, s.m.now()); err != nil {
 			return err
 		}
-		s.m.note(ctx, slog.LevelInfo, EventDestroyed, s.key, nil)
+		s.m.obs.note(ctx, slog.LevelInfo, EventDestroyed, s.key, nil)
 	}
 	s.markGone()
 	var zero T
@@ -89,9 +85,8 @@ func (s *Session[T, P]) Devices(ctx context.Context) ([]Device, error) {
 	if owner == "" {
 		return nil, nil
 	}
-	start := s.m.startCall()
-	recs, err := s.m.Store.ListOwner(ctx, owner, s.m.now(), maxDevices)
-	if err = s.m.observed(ctx, storeop.ListOwner, s.key, start, err); err != nil {
+	recs, err := s.m.store.ListOwner(ctx, owner, s.m.now(), maxDevices)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]Device, len(recs))
@@ -143,15 +138,14 @@ func (s *Session[T, P]) RevokeDevice(ctx context.Context, key Key) error {
 	}
 	// One statement checks the owner and deletes: no list of the owner's
 	// sessions is read, however many there are.
-	start := s.m.startCall()
-	err := s.m.Store.DeleteOwned(ctx, owner, key, s.m.now())
-	if err = s.m.observed(ctx, storeop.DeleteOwned, key, start, err); err != nil {
+	err := s.m.store.DeleteOwned(ctx, owner, key, s.m.now())
+	if err != nil {
 		if isNotFound(err) {
 			return fmt.Errorf("%w: %s is not another session of this user", ErrNotFound, key.Prefix())
 		}
 		return err
 	}
-	s.m.note(ctx, slog.LevelInfo, EventRevoked, key, nil)
+	s.m.obs.note(ctx, slog.LevelInfo, EventRevoked, key, nil)
 	return nil
 }
 
@@ -161,11 +155,10 @@ func (s *Session[T, P]) revoke(ctx context.Context, except Key) (int64, error) {
 	if owner == "" {
 		return 0, nil
 	}
-	start := s.m.startCall()
-	n, err := s.m.Store.DeleteOwner(ctx, owner, except)
-	if err = s.m.observed(ctx, storeop.DeleteOwner, s.key, start, err); err != nil {
+	n, err := s.m.store.DeleteOwner(ctx, owner, except)
+	if err != nil {
 		return 0, err
 	}
-	s.m.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)
+	s.m.obs.note(ctx, slog.LevelInfo, EventRevoked, s.key, nil)
 	return n, nil
 }

@@ -60,7 +60,7 @@ type Manager[T any, P Codec[T]] struct {
 	// with a body that reveals nothing internal.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives lifecycle and fault records; default slog.Default().
-	// Records carry key_prefix, never a token.
+	// Records about one session carry its key_prefix, never a token.
 	Logger *slog.Logger
 	// Metrics receives event counts and store latencies; default NopMetrics.
 	Metrics Metrics
@@ -71,7 +71,8 @@ type Manager[T any, P Codec[T]] struct {
 	setupErr   error
 	cookie     CookieConfig  // Cookie as sent: prefix applied, forced attributes set
 	touchAfter time.Duration // TouchFraction of IdleTimeout
-	untimed    bool          // Metrics is NopMetrics: skip timing store calls
+	obs        observer      // reports to Logger and Metrics
+	store      observedStore // Store, observed: every store call goes through it
 	updates    keyLocks      // queues Update cycles per session in this process
 }
 
@@ -130,7 +131,8 @@ func (m *Manager[T, P]) setup() error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
-	_, m.untimed = m.Metrics.(NopMetrics)
+	m.obs = newObserver(m.Logger, m.Metrics)
+	m.store = observedStore{inner: m.Store, obs: &m.obs}
 	return nil
 }
 

@@ -7,45 +7,67 @@ import (
 	"time"
 )
 
-// note counts event e and logs it with the key's prefix (never a token). The
-// log record is built only when the level is enabled: most events happen on hot
-// paths.
-func (m *Manager[T, P]) note(ctx context.Context, level slog.Level, e Event, key Key, err error) {
-	m.Metrics.Event(e)
-	if !m.Logger.Enabled(ctx, level) {
-		return
-	}
-	attrs := [...]slog.Attr{
-		slog.String("event", string(e)),
-		slog.String("key_prefix", key.Prefix()),
-		{},
-	}
-	n := 2
-	if err != nil {
-		attrs[2] = slog.String("error", err.Error())
-		n = 3
-	}
-	m.Logger.LogAttrs(ctx, level, "session "+string(e), attrs[:n]...)
+// observer reports what the manager sees to its Logger and Metrics.
+type observer struct {
+	logger  *slog.Logger
+	metrics Metrics
+	// timed: metrics consumes latencies. With NopMetrics nobody does, and
+	// store calls are not timed at all: reading the clock twice per call is a
+	// measurable share of a memory-store request.
+	timed bool
 }
 
-// startCall returns the start time of a store call, or the zero time when
-// nobody consumes latencies: reading the clock twice per call is a measurable
-// share of a memory-store request.
-func (m *Manager[T, P]) startCall() time.Time {
-	if m.untimed {
+// newObserver returns the observer for a manager's Logger and Metrics.
+func newObserver(logger *slog.Logger, metrics Metrics) observer {
+	_, untimed := metrics.(NopMetrics)
+	return observer{logger: logger, metrics: metrics, timed: !untimed}
+}
+
+// note counts event e and logs it with the key's prefix (never a token; none
+// for the calls that address an owner rather than a session). The log record
+// is built only when the level is enabled: most events happen on hot paths.
+func (o *observer) note(ctx context.Context, level slog.Level, e Event, key Key, err error) {
+	o.metrics.Event(e)
+	if !o.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := [3]slog.Attr{slog.String("event", string(e))}
+	n := 1
+	if !key.IsZero() {
+		attrs[n] = slog.String("key_prefix", key.Prefix())
+		n++
+	}
+	if err != nil {
+		attrs[n] = slog.String("error", err.Error())
+		n++
+	}
+	o.logger.LogAttrs(ctx, level, "session "+string(e), attrs[:n]...)
+}
+
+// begin returns the start time of a store call, or the zero time when the
+// call is not timed.
+func (o *observer) begin() time.Time {
+	if !o.timed {
 		return time.Time{}
 	}
 	return time.Now()
 }
 
-// observed reports one store call that started at start to Metrics, and an
-// outage to the log. It returns err so that call sites stay one line.
-func (m *Manager[T, P]) observed(ctx context.Context, op string, key Key, start time.Time, err error) error {
-	if !m.untimed {
-		m.Metrics.StoreCall(op, time.Since(start), err)
-	}
-	if err != nil && errors.Is(err, ErrUnavailable) {
-		m.note(ctx, slog.LevelError, EventStoreUnavailable, key, err)
+// end reports the store call op that began at start, and returns err. It is
+// small enough to be inlined: an untimed call that succeeded costs nothing more.
+func (o *observer) end(ctx context.Context, op string, key Key, start time.Time, err error) error {
+	if o.timed || err != nil {
+		o.report(ctx, op, key, start, err)
 	}
 	return err
+}
+
+// report passes a store call's latency to Metrics and logs an outage.
+func (o *observer) report(ctx context.Context, op string, key Key, start time.Time, err error) {
+	if o.timed {
+		o.metrics.StoreCall(op, time.Since(start), err)
+	}
+	if err != nil && errors.Is(err, ErrUnavailable) {
+		o.note(ctx, slog.LevelError, EventStoreUnavailable, key, err)
+	}
 }

@@ -27,9 +27,16 @@ func Run[T any](ctx context.Context, op string, classify Classifier, stmt func(c
 	return v, err
 }
 
-// Exec is Run for a statement that returns nothing but its error.
+// Exec is Run for a statement that returns nothing but its error (or that
+// leaves its result in variables it captured).
 func Exec(ctx context.Context, op string, classify Classifier, stmt func(context.Context) error) error {
-	_, err := Run(ctx, op, classify, func(ctx context.Context) (struct{}, error) { return struct{}{}, stmt(ctx) })
+	if err := CheckContext(ctx, op); err != nil {
+		return err
+	}
+	err := stmt(ctx)
+	if err != nil && classify != nil {
+		err = classify(ctx, op, err)
+	}
 	return err
 }
 
