@@ -44,6 +44,7 @@ var stores = []struct {
 	{"postgres", func(t *testing.T) session.Store { return pgstore.New(testdb.Pool(t)) }},
 	{"sqlite", openSQLite},
 	{"dir", openDir},
+	{"mysql", func(t *testing.T) session.Store { return testdb.MySQLStore(t) }},
 }
 
 // openSQLite returns a migrated SQLite store in a file of the test's own.

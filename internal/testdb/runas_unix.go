@@ -3,6 +3,7 @@
 package testdb
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"os/user"
@@ -35,4 +36,17 @@ func ids(u *user.User) (uid, gid int, err error) {
 	}
 	gid, err = strconv.Atoi(u.Gid)
 	return uid, gid, err
+}
+
+// processRuns reports whether a process with that id exists (signal 0 checks
+// without sending anything; EPERM means it exists but is not ours).
+func processRuns(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// detach starts cmd in a process group of its own, so that a signal meant for
+// the test binary (a ^C) does not reach a server before the test stops it.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }

@@ -1,4 +1,5 @@
-// Package testdb gives each test its own PostgreSQL database, created and
+// Package testdb gives each test its own PostgreSQL database (Pool, New), or
+// MariaDB / MySQL database (MySQLStore, MySQLDSN; see mysql.go), created and
 // dropped around the test, so that tests run in parallel, in parallel
 // packages, and leave nothing behind.
 //
@@ -14,13 +15,14 @@
 //	func TestMain(m *testing.M) { testdb.Main(m) }
 //
 // Main removes what testdb made once per process (the migrated template
-// database, a throwaway cluster) when the tests end.
+// database, a throwaway cluster or MariaDB server) when the tests end.
 package testdb
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"sync"
@@ -159,22 +161,20 @@ func dropDatabase(ctx context.Context, name string) error {
 	return err
 }
 
-// shutdown drops the template and stops the throwaway cluster.
+// shutdown drops the template and stops the throwaway servers.
 func shutdown() error {
+	err := shutdownMySQL()
 	if server == nil {
-		return nil
+		return err
 	}
-	var err error
 	if template != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
-		err = dropDatabase(ctx, template)
+		err = errors.Join(err, dropDatabase(ctx, template))
 		cancel()
 	}
 	server.Close()
 	if cluster != nil {
-		if stopErr := cluster.stop(); err == nil {
-			err = stopErr
-		}
+		err = errors.Join(err, cluster.stop())
 	}
 	return err
 }

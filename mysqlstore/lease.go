@@ -1,0 +1,36 @@
+package mysqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/mysqldb"
+	"github.com/sessiongen/sessiongen/session/storekit"
+)
+
+// AcquireLease implements session.Leaser with one INSERT ... ON DUPLICATE KEY
+// UPDATE on the lease row that only takes effect when the lease is free,
+// expired or already ours.
+func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	const op = storekit.OpAcquireLease
+	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
+		return false, err
+	}
+	// Idempotent: a repeat renews what the first attempt took.
+	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.AcquireLease(ctx, mysqldb.AcquireLeaseParams{
+			Name:      []byte(name),
+			Holder:    []byte(holder),
+			ExpiresAt: micros(now.Add(ttl)),
+			Now:       micros(now),
+		})
+	})
+	return n > 0, err
+}
+
+// ReleaseLease implements session.Leaser.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	return exec(s, ctx, storekit.OpReleaseLease, idempotent, func(ctx context.Context) error {
+		return s.q.ReleaseLease(ctx, mysqldb.ReleaseLeaseParams{Name: []byte(name), Holder: []byte(holder)})
+	})
+}

@@ -1,0 +1,165 @@
+package mysqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sessiongen/sessiongen/gen/mysqldb"
+	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/session/storekit"
+)
+
+// maxOwnerSize is the owner column's width (VARBINARY(512)). Longer owners are
+// refused before the statement, with a clear ErrInvalid.
+const maxOwnerSize = 512
+
+// Create implements session.Store.
+func (s *Store) Create(ctx context.Context, rec session.Record) error {
+	const op = storekit.OpCreate
+	if err := storekit.CheckRecord(op, &rec); err != nil {
+		return err
+	}
+	if err := checkOwnerSize(op, rec.Owner); err != nil {
+		return err
+	}
+	// Not idempotent: a repeat after a commit the client never heard of
+	// would report ErrExists for the caller's own new session.
+	n, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (int64, error) {
+		return s.q.CreateSession(ctx, mysqldb.CreateSessionParams{
+			SessionKey:        rec.Key[:],
+			Owner:             owner(rec.Owner),
+			Data:              rec.Data,
+			CreatedAt:         micros(rec.CreatedAt),
+			IdleExpiresAt:     micros(rec.IdleExpiresAt),
+			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+		})
+	})
+	if err == nil && n == 0 {
+		return session.ErrExists
+	}
+	return err
+}
+
+// Load implements session.Store. The row comes back whatever its state and
+// the store decides liveness: a current key that expired says how
+// (ErrIdleExpired, ErrAbsoluteExpired); a previous key outside its grace
+// window is just not found.
+func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.SessiongenSession, error) {
+		return s.q.LoadSession(ctx, mysqldb.LoadSessionParams{SessionKey: key[:]})
+	})
+	return storekit.Loaded(row, err, toRecord, key, now)
+}
+
+// Save implements session.Store with one UPDATE that matches the live session
+// and writes only when the version is still rec.Version; the statement's
+// insert id tells a saved session (the new version) from a lost race (0).
+func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+	const op = storekit.OpSave
+	if err := storekit.CheckData(op, rec.Data); err != nil {
+		return 0, err
+	}
+	if err := checkOwnerSize(op, rec.Owner); err != nil {
+		return 0, err
+	}
+	// Idempotent in effect: a repeat of a save that did commit fails the
+	// version check (ErrConflict), so nothing is applied twice.
+	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (sql.Result, error) {
+		return s.q.SaveSession(ctx, mysqldb.SaveSessionParams{
+			Version:       rec.Version,
+			Owner:         owner(rec.Owner),
+			Data:          rec.Data,
+			IdleExpiresAt: micros(rec.IdleExpiresAt),
+			SessionKey:    rec.Key[:],
+			Now:           micros(now),
+		})
+	})
+	matched, signal, err := outcome(op, res, err)
+	switch {
+	case err != nil:
+		return 0, err
+	case matched == 0:
+		return 0, session.ErrNotFound
+	case signal == 0:
+		return 0, session.ErrConflict
+	}
+	return signal, nil
+}
+
+// Touch implements session.Store.
+func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+	n, err := run(s, ctx, storekit.OpTouch, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.TouchSession(ctx, mysqldb.TouchSessionParams{
+			IdleExpiresAt: micros(idleExpiresAt),
+			SessionKey:    key[:],
+			Now:           micros(now),
+		})
+	})
+	if err == nil && n == 0 {
+		return session.ErrNotFound
+	}
+	return err
+}
+
+// Rotate implements session.Store with one UPDATE that matches the live
+// session under oldKey and moves it to newKey unless newKey is taken; the
+// statement's insert id tells the two apart.
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+	const op = storekit.OpRotate
+	// Not idempotent: a repeat after an unheard commit would find oldKey
+	// already rotated away and report ErrNotFound.
+	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (sql.Result, error) {
+		return s.q.RotateSession(ctx, mysqldb.RotateSessionParams{
+			NewKey:     newKey[:],
+			GraceUntil: micros(graceUntil),
+			OldKey:     oldKey[:],
+			Now:        micros(now),
+		})
+	})
+	matched, signal, err := outcome(op, res, err)
+	switch {
+	case err != nil:
+		return err
+	case matched == 0:
+		return session.ErrNotFound
+	case signal == 0:
+		// The session is there but newKey is some session's previous key
+		// (or oldKey itself).
+		return session.ErrExists
+	}
+	return nil
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+	return exec(s, ctx, storekit.OpDelete, idempotent, func(ctx context.Context) error {
+		return s.q.DeleteSession(ctx, mysqldb.DeleteSessionParams{SessionKey: key[:], Now: micros(now)})
+	})
+}
+
+// outcome reads the two numbers a conditional UPDATE reports: the rows it
+// matched (clientFoundRows) and the value it passed to LAST_INSERT_ID, which
+// the driver returns as the insert id (0 when the statement did not call it).
+func outcome(op string, res sql.Result, err error) (matched, signal int64, _ error) {
+	if err != nil {
+		return 0, 0, err
+	}
+	// go-sql-driver reads both from the OK packet: these cannot fail.
+	matched, err1 := res.RowsAffected()
+	signal, err2 := res.LastInsertId()
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, 0, fmt.Errorf("mysqlstore: %s: %w", op, err)
+	}
+	return matched, signal, nil
+}
+
+// checkOwnerSize refuses an owner that would not fit its column.
+func checkOwnerSize(op, owner string) error {
+	if len(owner) > maxOwnerSize {
+		return storekit.Invalid(op, "owner longer than 512 bytes")
+	}
+	return nil
+}
