@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/internal/testdb"
+	"github.com/sessiongen/sessiongen/mysqlstore"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/schema"
 	"github.com/sessiongen/sessiongen/session"
@@ -41,11 +42,11 @@ type cliEngine struct {
 }
 
 // engines lists every database our schema ships for. A new store adds a row
-// here (MariaDB: pgx5 becomes mysql://user@tcp(host:3306)/db and the build of
-// the CLI already has the mysql tag), and the same test covers it.
+// here, and the same test covers it.
 var engines = []cliEngine{
 	{name: "postgres", files: schema.Postgres, dir: "postgres", newDB: postgresDB},
 	{name: "sqlite", files: schema.SQLite, dir: "sqlite", newDB: sqliteDB},
+	{name: "mysql", files: schema.MySQL, dir: "mysql", newDB: mysqlDB},
 }
 
 // TestMigrateCLIAppliesOurSchema is what a team that runs golang-migrate's own
@@ -180,17 +181,16 @@ func runCLI(t *testing.T, bin string, args ...string) string {
 	return out.String()
 }
 
-// withTable adds the migrations table our library uses to a CLI database URL.
+// withTable adds the migrations table our library uses to a CLI database URL
+// (by hand: golang-migrate's mysql URLs, mysql://user@tcp(host:port)/db, are
+// not URLs net/url parses).
 func withTable(t *testing.T, cliURL string) string {
 	t.Helper()
-	u, err := url.Parse(cliURL)
-	if err != nil {
-		t.Fatal(err)
+	sep := "?"
+	if strings.Contains(cliURL, "?") {
+		sep = "&"
 	}
-	q := u.Query()
-	q.Set("x-migrations-table", pgstore.MigrationsTable)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return cliURL + sep + "x-migrations-table=" + url.QueryEscape(pgstore.MigrationsTable)
 }
 
 func postgresDB(t *testing.T) (string, session.Store, func() *migrate.Migrate) {
@@ -230,6 +230,21 @@ func sqliteDB(t *testing.T) (string, session.Store, func() *migrate.Migrate) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+}
+
+func mysqlDB(t *testing.T) (string, session.Store, func() *migrate.Migrate) {
+	dsn := testdb.MySQLDSN(t)
+	store := testdb.OpenMySQL(t, dsn, false)
+	return "mysql://" + dsn, store, func() *migrate.Migrate {
+		m, err := mysqlstore.NewMigrator(t.Context(), store.DB())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Before the store's Close, registered earlier: the migrator holds
+		// one of its connections.
 		t.Cleanup(func() { m.Close() })
 		return m
 	}
