@@ -23,19 +23,64 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 	})
 }
 
+// DeleteOwned implements session.Store with one DELETE by key and owner.
+func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	const op = storekit.OpDeleteOwned
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return err
+	}
+	// Idempotent in effect: a repeat after a commit the client never heard of
+	// finds nothing and reports ErrNotFound, as for a session already gone.
+	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.DeleteOwnedSession(ctx, mysqldb.DeleteOwnedSessionParams{SessionKey: key[:], Owner: []byte(owner), Now: micros(now)})
+	})
+	if err == nil && n == 0 {
+		return session.ErrNotFound
+	}
+	return err
+}
+
+// TrimOwner implements session.Store with one DELETE.
+func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	const op = storekit.OpTrimOwner
+	if err := storekit.CheckOwner(op, owner); err != nil {
+		return 0, err
+	}
+	if err := storekit.CheckKeep(op, keep); err != nil {
+		return 0, err
+	}
+	return run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.TrimOwnerSessions(ctx, mysqldb.TrimOwnerSessionsParams{
+			Owner: []byte(owner), ExceptKey: except[:], Now: micros(now), Limit: int32Limit(keep),
+		})
+	})
+}
+
 // ListOwner implements session.Store.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time) ([]session.Record, error) {
+func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	const op = storekit.OpListOwner
 	if err := storekit.CheckOwner(op, owner); err != nil {
 		return nil, err
 	}
-	rows, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.SessiongenSession, error) {
-		return s.q.ListOwnerSessions(ctx, mysqldb.ListOwnerSessionsParams{Owner: []byte(owner), Now: micros(now)})
+	if err := storekit.CheckLimit(op, limit); err != nil {
+		return nil, err
+	}
+	rows, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.ListOwnerSessionsRow, error) {
+		return s.q.ListOwnerSessions(ctx, mysqldb.ListOwnerSessionsParams{Owner: []byte(owner), Now: micros(now), Limit: int32Limit(limit)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return storekit.Records(op, rows, toRecord)
+	return storekit.Records(op, rows, func(op string, r mysqldb.ListOwnerSessionsRow) (session.Record, error) {
+		rec, err := toRecord(op, mysqldb.SessiongenSession{
+			Key: r.Key, Owner: r.Owner, Version: r.Version,
+			CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, AbsoluteExpiresAt: r.AbsoluteExpiresAt,
+			PrevKey: r.PrevKey, PrevExpiresAt: r.PrevExpiresAt, PrevRefresh: r.PrevRefresh,
+			RememberMe: r.RememberMe, Device: r.Device, IpPrefix: r.IpPrefix,
+		})
+		rec.Data = nil // metadata only
+		return rec, err
+	})
 }
 
 // List implements session.Store.

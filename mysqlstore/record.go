@@ -49,6 +49,8 @@ func toRecord(op string, row mysqldb.SessiongenSession) (session.Record, error) 
 		CreatedAt:         fromMicros(row.CreatedAt),
 		IdleExpiresAt:     fromMicros(row.IdleExpiresAt),
 		AbsoluteExpiresAt: fromMicros(row.AbsoluteExpiresAt),
+		RememberMe:        row.RememberMe,
+		Device:            string(row.Device),
 	}
 	if rec.Data == nil {
 		// database/sql scans an empty BLOB as nil; the contract's nil means
@@ -59,9 +61,15 @@ func toRecord(op string, row mysqldb.SessiongenSession) (session.Record, error) 
 	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
 		return session.Record{}, err
 	}
+	if rec.IPPrefix, err = storekit.StoredPrefix(op, "ip_prefix", string(row.IpPrefix)); err != nil {
+		return session.Record{}, err
+	}
 	if row.PrevKey != nil {
 		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
 			return session.Record{}, err
+		}
+		if row.PrevRefresh {
+			rec.PrevKind = session.RefreshRotation
 		}
 	}
 	if row.PrevExpiresAt.Valid {

@@ -35,6 +35,9 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			CreatedAt:         micros(rec.CreatedAt),
 			IdleExpiresAt:     micros(rec.IdleExpiresAt),
 			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+			RememberMe:        rec.RememberMe,
+			Device:            []byte(rec.Device),
+			IpPrefix:          []byte(storekit.PrefixText(rec.IPPrefix)),
 		})
 	})
 	if err == nil && n == 0 {
@@ -54,9 +57,10 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 	return storekit.Loaded(row, err, toRecord, key, now)
 }
 
-// Save implements session.Store with one UPDATE that matches the live session
-// and writes only when the version is still rec.Version; the statement's
-// insert id tells a saved session (the new version) from a lost race (0).
+// Save implements session.Store with one UPDATE of the live session under
+// rec.Key at version rec.Version; when it updates nothing, the statement's
+// insert id tells a lost race (the live session's version) from a missing
+// session (0).
 func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	const op = storekit.OpSave
 	if err := storekit.CheckData(op, rec.Data); err != nil {
@@ -69,24 +73,25 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	// version check (ErrConflict), so nothing is applied twice.
 	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.SaveSession(ctx, mysqldb.SaveSessionParams{
-			Version:       rec.Version,
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
+			RememberMe:    rec.RememberMe,
 			IdleExpiresAt: micros(rec.IdleExpiresAt),
 			SessionKey:    rec.Key[:],
 			Now:           micros(now),
+			Version:       rec.Version,
 		})
 	})
-	matched, signal, err := outcome(op, res, err)
+	updated, liveVersion, err := outcome(op, res, err)
 	switch {
 	case err != nil:
 		return 0, err
-	case matched == 0:
-		return 0, session.ErrNotFound
-	case signal == 0:
+	case updated == 1:
+		return rec.Version + 1, nil
+	case liveVersion != 0:
 		return 0, session.ErrConflict
 	}
-	return signal, nil
+	return 0, session.ErrNotFound
 }
 
 // Touch implements session.Store.
@@ -104,33 +109,40 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 	return err
 }
 
-// Rotate implements session.Store with one UPDATE that matches the live
-// session under oldKey and moves it to newKey unless newKey is taken; the
-// statement's insert id tells the two apart.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, graceUntil, now time.Time) error {
+// Rotate implements session.Store with one UPDATE of the live session under
+// oldKey; when it updates nothing, the statement's insert id tells a taken
+// newKey (1) from a missing session (0).
+func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	const op = storekit.OpRotate
+	if err := storekit.CheckRotation(op, &r); err != nil {
+		return err
+	}
 	// Not idempotent: a repeat after an unheard commit would find oldKey
 	// already rotated away and report ErrNotFound.
 	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.RotateSession(ctx, mysqldb.RotateSessionParams{
 			NewKey:     newKey[:],
-			GraceUntil: micros(graceUntil),
+			GraceUntil: micros(r.Until),
+			Refresh:    r.Kind == session.RefreshRotation,
+			RememberMe: r.RememberMe,
+			Device:     []byte(r.Device),
+			IpPrefix:   []byte(storekit.PrefixText(r.IPPrefix)),
 			OldKey:     oldKey[:],
 			Now:        micros(now),
 		})
 	})
-	matched, signal, err := outcome(op, res, err)
+	updated, signal, err := outcome(op, res, err)
 	switch {
 	case err != nil:
 		return err
-	case matched == 0:
-		return session.ErrNotFound
-	case signal == 0:
-		// The session is there but newKey is some session's previous key
-		// (or oldKey itself).
+	case updated == 1:
+		return nil
+	case signal != 0:
+		// The session is live but newKey is some session's previous key (a
+		// tombstone included) or oldKey itself.
 		return session.ErrExists
 	}
-	return nil
+	return session.ErrNotFound
 }
 
 // Delete implements session.Store.
@@ -140,20 +152,21 @@ func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) erro
 	})
 }
 
-// outcome reads the two numbers a conditional UPDATE reports: the rows it
-// matched (clientFoundRows) and the value it passed to LAST_INSERT_ID, which
-// the driver returns as the insert id (0 when the statement did not call it).
-func outcome(op string, res sql.Result, err error) (matched, signal int64, _ error) {
+// outcome reads the two numbers a reporting UPDATE (SaveSession,
+// RotateSession) returns: the rows it updated, and the value its condition
+// passed to LAST_INSERT_ID, which the server reports as the insert id (0 when
+// no row was found to evaluate it on).
+func outcome(op string, res sql.Result, err error) (updated, signal int64, _ error) {
 	if err != nil {
 		return 0, 0, err
 	}
 	// go-sql-driver reads both from the OK packet: these cannot fail.
-	matched, err1 := res.RowsAffected()
+	updated, err1 := res.RowsAffected()
 	signal, err2 := res.LastInsertId()
 	if err := errors.Join(err1, err2); err != nil {
 		return 0, 0, fmt.Errorf("mysqlstore: %s: %w", op, err)
 	}
-	return matched, signal, nil
+	return updated, signal, nil
 }
 
 // checkOwnerSize refuses an owner that would not fit its column.

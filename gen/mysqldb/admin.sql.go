@@ -118,7 +118,7 @@ func (q *Queries) ListExpiredSessions(ctx context.Context, arg ListExpiredSessio
 
 const listSessions = `-- name: ListSessions :many
 SELECT ` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE ` + "`" + `key` + "`" + ` > ?
  ORDER BY ` + "`" + `key` + "`" + `
@@ -151,6 +151,10 @@ func (q *Queries) ListSessions(ctx context.Context, arg ListSessionsParams) ([]S
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}

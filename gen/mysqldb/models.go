@@ -24,4 +24,8 @@ type SessiongenSession struct {
 	AbsoluteExpiresAt int64
 	PrevKey           []byte
 	PrevExpiresAt     sql.NullInt64
+	PrevRefresh       bool
+	RememberMe        bool
+	Device            []byte
+	IpPrefix          []byte
 }

@@ -7,7 +7,38 @@ package mysqldb
 
 import (
 	"context"
+	"database/sql"
 )
+
+const deleteOwnedSession = `-- name: DeleteOwnedSession :execrows
+DELETE FROM sessiongen_sessions
+ WHERE ` + "`" + `key` + "`" + ` = ?
+   AND owner = ?
+   AND idle_expires_at > ?
+   AND absolute_expires_at > ?
+`
+
+type DeleteOwnedSessionParams struct {
+	SessionKey []byte
+	Owner      []byte
+	Now        int64
+}
+
+// Revokes one live session of owner by its current key: a primary-key probe
+// that checks the owner too. 0 rows means ErrNotFound (not the owner's, or no
+// such live session): nothing is deleted.
+func (q *Queries) DeleteOwnedSession(ctx context.Context, arg DeleteOwnedSessionParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, deleteOwnedSession,
+		arg.SessionKey,
+		arg.Owner,
+		arg.Now,
+		arg.Now,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
 
 const deleteOwnerSessions = `-- name: DeleteOwnerSessions :execrows
 DELETE FROM sessiongen_sessions
@@ -30,41 +61,68 @@ func (q *Queries) DeleteOwnerSessions(ctx context.Context, arg DeleteOwnerSessio
 }
 
 const listOwnerSessions = `-- name: ListOwnerSessions :many
-SELECT ` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+SELECT ` + "`" + `key` + "`" + `, owner, version, created_at, idle_expires_at, absolute_expires_at,
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE owner = ?
    AND idle_expires_at > ?
    AND absolute_expires_at > ?
  ORDER BY created_at DESC, ` + "`" + `key` + "`" + `
+ LIMIT ?
 `
 
 type ListOwnerSessionsParams struct {
 	Owner []byte
 	Now   int64
+	Limit int32
 }
 
-// The live sessions of owner, newest first (key breaks ties for a stable order),
-// from the (owner, created_at) index.
-func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]SessiongenSession, error) {
-	rows, err := q.db.QueryContext(ctx, listOwnerSessions, arg.Owner, arg.Now, arg.Now)
+type ListOwnerSessionsRow struct {
+	Key               []byte
+	Owner             []byte
+	Version           int64
+	CreatedAt         int64
+	IdleExpiresAt     int64
+	AbsoluteExpiresAt int64
+	PrevKey           []byte
+	PrevExpiresAt     sql.NullInt64
+	PrevRefresh       bool
+	RememberMe        bool
+	Device            []byte
+	IpPrefix          []byte
+}
+
+// Up to a page (the LIMIT) of owner's live sessions, newest first (key breaks
+// ties for a stable order), without data: the (owner, created_at DESC, key)
+// index yields them in this order, so the scan stops after the rows it
+// returns.
+func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsParams) ([]ListOwnerSessionsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listOwnerSessions,
+		arg.Owner,
+		arg.Now,
+		arg.Now,
+		arg.Limit,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []SessiongenSession
+	var items []ListOwnerSessionsRow
 	for rows.Next() {
-		var i SessiongenSession
+		var i ListOwnerSessionsRow
 		if err := rows.Scan(
 			&i.Key,
 			&i.Owner,
-			&i.Data,
 			&i.Version,
 			&i.CreatedAt,
 			&i.IdleExpiresAt,
 			&i.AbsoluteExpiresAt,
 			&i.PrevKey,
 			&i.PrevExpiresAt,
+			&i.PrevRefresh,
+			&i.RememberMe,
+			&i.Device,
+			&i.IpPrefix,
 		); err != nil {
 			return nil, err
 		}
@@ -77,4 +135,49 @@ func (q *Queries) ListOwnerSessions(ctx context.Context, arg ListOwnerSessionsPa
 		return nil, err
 	}
 	return items, nil
+}
+
+const trimOwnerSessions = `-- name: TrimOwnerSessions :execrows
+DELETE FROM sessiongen_sessions
+ WHERE sessiongen_sessions.owner = ?
+   AND sessiongen_sessions.` + "`" + `key` + "`" + ` <> ?
+   AND sessiongen_sessions.` + "`" + `key` + "`" + ` NOT IN (
+       SELECT kept.` + "`" + `key` + "`" + ` FROM (
+           SELECT k.` + "`" + `key` + "`" + ` FROM sessiongen_sessions k
+            WHERE k.owner = ?
+              AND k.` + "`" + `key` + "`" + ` <> ?
+              AND k.idle_expires_at > ?
+              AND k.absolute_expires_at > ?
+            ORDER BY k.idle_expires_at DESC, k.created_at DESC, k.` + "`" + `key` + "`" + `
+            LIMIT ?) kept)
+`
+
+type TrimOwnerSessionsParams struct {
+	Owner     []byte
+	ExceptKey []byte
+	Now       int64
+	Limit     int32
+}
+
+// Caps owner's sessions: deletes all but except_key and the keep (the LIMIT)
+// most recently used live others (latest idle expiry, then newest, then key).
+// The owner index finds the owner's rows; with the cap enforced on every
+// sign-in there are at most a few more than keep to rank. The keepers are a
+// derived table: both servers refuse a LIMIT inside IN (error 1235), and
+// MySQL a subquery on the table being deleted from (error 1093), but not a
+// derived table, which they materialise first.
+func (q *Queries) TrimOwnerSessions(ctx context.Context, arg TrimOwnerSessionsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, trimOwnerSessions,
+		arg.Owner,
+		arg.ExceptKey,
+		arg.Owner,
+		arg.ExceptKey,
+		arg.Now,
+		arg.Now,
+		arg.Limit,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

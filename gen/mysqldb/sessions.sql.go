@@ -12,10 +12,11 @@ import (
 
 const createSession = `-- name: CreateSession :execrows
 INSERT INTO sessiongen_sessions
-    (` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at)
+    (` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+     remember_me, device, ip_prefix)
 SELECT ?, ?, ?, 1, ?,
        LEAST(CAST(? AS SIGNED), CAST(? AS SIGNED)),
-       ?
+       ?, ?, ?, ?
   FROM DUAL
  WHERE NOT EXISTS (SELECT 1 FROM sessiongen_sessions p WHERE p.prev_key = ?)
 `
@@ -27,12 +28,15 @@ type CreateSessionParams struct {
 	CreatedAt         int64
 	IdleExpiresAt     int64
 	AbsoluteExpiresAt int64
+	RememberMe        bool
+	Device            []byte
+	IpPrefix          []byte
 }
 
 // Create-if-absent: a taken current key fails the primary key (ErrExists), a
-// key that is still some session's previous key fails the NOT EXISTS (0 rows,
-// ErrExists too). Never overwrites. The idle expiry is clamped to the absolute
-// one.
+// key that is still some session's previous key (tombstones included) fails
+// the NOT EXISTS (0 rows, ErrExists too). Never overwrites. The idle expiry is
+// clamped to the absolute one.
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, createSession,
 		arg.SessionKey,
@@ -42,6 +46,9 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (i
 		arg.IdleExpiresAt,
 		arg.AbsoluteExpiresAt,
 		arg.AbsoluteExpiresAt,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 		arg.SessionKey,
 	)
 	if err != nil {
@@ -54,6 +61,7 @@ const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM sessiongen_sessions
  WHERE ` + "`" + `key` + "`" + ` = ?
     OR (prev_key = ?
+        AND prev_refresh
         AND prev_expires_at > CAST(? AS SIGNED)
         AND idle_expires_at > ?
         AND absolute_expires_at > ?)
@@ -65,7 +73,8 @@ type DeleteSessionParams struct {
 }
 
 // A current key deletes whatever its state; a previous key only while its
-// grace window lasts and the session is live. Index-merge union, like Load.
+// window lasts, the session is live and the key is a refresh's grace key (a
+// tombstone deletes nothing). Index-merge union, like Load.
 func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) error {
 	_, err := q.db.ExecContext(ctx, deleteSession,
 		arg.SessionKey,
@@ -79,7 +88,7 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 
 const loadSession = `-- name: LoadSession :one
 SELECT ` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE ` + "`" + `key` + "`" + ` = ? OR prev_key = ?
  LIMIT 1
@@ -90,8 +99,9 @@ type LoadSessionParams struct {
 }
 
 // The session whose current or previous key is key (a key is never both), live
-// or not: the store tells which expiry passed. The two equalities are served
-// by an index-merge union of the primary key and the prev_key index.
+// or not: the store tells which expiry passed, and whether a previous key is a
+// grace key or a tombstone. The two equalities are served by an index-merge
+// union of the primary key and the prev_key index.
 func (q *Queries) LoadSession(ctx context.Context, arg LoadSessionParams) (SessiongenSession, error) {
 	row := q.db.QueryRowContext(ctx, loadSession, arg.SessionKey, arg.SessionKey)
 	var i SessiongenSession
@@ -105,98 +115,120 @@ func (q *Queries) LoadSession(ctx context.Context, arg LoadSessionParams) (Sessi
 		&i.AbsoluteExpiresAt,
 		&i.PrevKey,
 		&i.PrevExpiresAt,
+		&i.PrevRefresh,
+		&i.RememberMe,
+		&i.Device,
+		&i.IpPrefix,
 	)
 	return i, err
 }
 
 const rotateSession = `-- name: RotateSession :execresult
 UPDATE sessiongen_sessions s
-   SET s.prev_key = IF(s.` + "`" + `key` + "`" + ` <> ? AND NOT EXISTS (
-                         SELECT 1 FROM (SELECT 1 FROM sessiongen_sessions t WHERE t.prev_key = ? LIMIT 1) taken),
-                     s.` + "`" + `key` + "`" + `, s.prev_key),
-       s.prev_expires_at = IF(s.` + "`" + `key` + "`" + ` <> ? AND NOT EXISTS (
-                         SELECT 1 FROM (SELECT 1 FROM sessiongen_sessions t WHERE t.prev_key = ? LIMIT 1) taken),
-                     CAST(? AS SIGNED), s.prev_expires_at),
-       s.` + "`" + `key` + "`" + ` = IF(s.` + "`" + `key` + "`" + ` <> ? AND NOT EXISTS (
-                         SELECT 1 FROM (SELECT 1 FROM sessiongen_sessions t WHERE t.prev_key = ? LIMIT 1) taken)
-                  AND LAST_INSERT_ID(s.version),
-                  ?, s.` + "`" + `key` + "`" + `)
+   SET s.` + "`" + `key` + "`" + ` = ?,
+       s.prev_key = ?,
+       s.prev_expires_at = CAST(? AS SIGNED),
+       s.prev_refresh = ?,
+       s.remember_me = ?,
+       s.device = ?,
+       s.ip_prefix = ?
  WHERE s.` + "`" + `key` + "`" + ` = ?
-   AND s.idle_expires_at > ?
-   AND s.absolute_expires_at > ?
+   AND LAST_INSERT_ID(
+         IF(s.idle_expires_at > ? AND s.absolute_expires_at > ?,
+            IF(s.` + "`" + `key` + "`" + ` <> ? AND NOT EXISTS (
+                   SELECT 1 FROM (SELECT 1 FROM sessiongen_sessions t WHERE t.prev_key = ? LIMIT 1) taken),
+               2, 1),
+            0)) = 2
 `
 
 type RotateSessionParams struct {
 	NewKey     []byte
-	GraceUntil int64
 	OldKey     []byte
+	GraceUntil int64
+	Refresh    bool
+	RememberMe bool
+	Device     []byte
+	IpPrefix   []byte
 	Now        int64
 }
 
-// Matches the live session under old_key; gives it the key new_key, keeping
-// data and version, and keeps old_key loadable until grace_until, unless
-// new_key equals old_key or is some session's previous key. A new_key taken
-// as a current key fails the primary key (ErrExists). Affected rows 0:
-// ErrNotFound (only a current key rotates, so an old token can never become
-// current again); insert id 0: ErrExists; the version (never 0): rotated.
-// LAST_INSERT_ID's argument must read a column: with a constant one, the
-// server evaluates it once while optimising, whatever the condition says. The previous-key probe
-// reads a derived table with a LIMIT, which MySQL materialises instead of
-// merging: MySQL refuses a subquery on the table being updated (error 1093).
+// Gives the live session under old_key the key new_key, keeping owner, data,
+// version, creation and expiry; old_key becomes its previous key of the
+// rotation's kind until grace_until, and the sign-in details are replaced.
+// Only a current key rotates, so an old token can never become current again.
+// A new_key taken as a current key fails the primary key (ErrExists).
+//
+// As in SaveSession, the last condition reports through LAST_INSERT_ID, in one
+// expression (so that no reordering of conditions can skip it): 2 when the
+// session is live and new_key is free (differs from old_key and is no
+// session's previous key, tombstones included): rotated; 1 when it is live but
+// new_key is taken (ErrExists); 0 when there is no live session (ErrNotFound).
+// The previous-key probe reads a derived table with a LIMIT, which MySQL
+// materialises instead of merging: MySQL refuses a subquery on the table
+// being updated (error 1093). prev_key takes old_key, the value the condition
+// matched, not s.key: the server assigns left to right, and key has changed
+// by then.
 func (q *Queries) RotateSession(ctx context.Context, arg RotateSessionParams) (sql.Result, error) {
 	return q.db.ExecContext(ctx, rotateSession,
 		arg.NewKey,
-		arg.NewKey,
-		arg.NewKey,
-		arg.NewKey,
+		arg.OldKey,
 		arg.GraceUntil,
-		arg.NewKey,
-		arg.NewKey,
-		arg.NewKey,
+		arg.Refresh,
+		arg.RememberMe,
+		arg.Device,
+		arg.IpPrefix,
 		arg.OldKey,
 		arg.Now,
 		arg.Now,
+		arg.NewKey,
+		arg.NewKey,
 	)
 }
 
 const saveSession = `-- name: SaveSession :execresult
 UPDATE sessiongen_sessions
-   SET owner = IF(version = ?, CAST(? AS BINARY), owner),
-       data = IF(version = ?, CAST(? AS BINARY), data),
-       idle_expires_at = IF(version = ?,
-                            LEAST(GREATEST(idle_expires_at, CAST(? AS SIGNED)), absolute_expires_at),
-                            idle_expires_at),
-       version = IF(version = ?, LAST_INSERT_ID(version + 1), version)
+   SET owner = ?,
+       data = ?,
+       remember_me = ?,
+       version = version + 1,
+       idle_expires_at = LEAST(GREATEST(idle_expires_at, CAST(? AS SIGNED)), absolute_expires_at)
  WHERE ` + "`" + `key` + "`" + ` = ?
-   AND idle_expires_at > ?
-   AND absolute_expires_at > ?
+   AND LAST_INSERT_ID(IF(idle_expires_at > ? AND absolute_expires_at > ?, version, 0))
+       = ?
 `
 
 type SaveSessionParams struct {
-	Version       int64
-	Owner         interface{}
-	Data          interface{}
+	Owner         []byte
+	Data          []byte
+	RememberMe    bool
 	IdleExpiresAt int64
 	SessionKey    []byte
 	Now           int64
+	Version       int64
 }
 
-// Matches the live session under key whatever its version; writes owner, data
-// and the idle expiry (forward only, never past the absolute expiry) only when
-// the version is still version. Never inserts. Affected rows 0: ErrNotFound;
-// insert id 0: ErrConflict; otherwise the insert id is the new version.
+// Writes owner, data and remember-me and moves the idle expiry forward (never
+// back, never past the absolute expiry) on the live session under key,
+// provided its version is still version. Never inserts.
+//
+// The last condition also says why nothing was saved, in the same statement:
+// LAST_INSERT_ID(expr) returns expr and makes the server report it to the
+// client as the statement's insert id. The primary key finds the one row
+// (0 or 1) the condition is evaluated on, and it records that row's version
+// when the session is live, 0 otherwise. So: a row updated means saved (the
+// new version is version + 1); otherwise an insert id other than 0 is the
+// live session's version (ErrConflict), and 0 means no live session
+// (ErrNotFound).
 func (q *Queries) SaveSession(ctx context.Context, arg SaveSessionParams) (sql.Result, error) {
 	return q.db.ExecContext(ctx, saveSession,
-		arg.Version,
 		arg.Owner,
-		arg.Version,
 		arg.Data,
-		arg.Version,
+		arg.RememberMe,
 		arg.IdleExpiresAt,
-		arg.Version,
 		arg.SessionKey,
 		arg.Now,
 		arg.Now,
+		arg.Version,
 	)
 }
 
@@ -215,8 +247,9 @@ type TouchSessionParams struct {
 }
 
 // Moves the idle expiry of the live session under key forward, never back and
-// never past the absolute expiry. Rows matched, not changed, are counted, so
-// a touch to the expiry the row already has still reports 1; 0 is ErrNotFound.
+// never past the absolute expiry. Rows matched, not changed, are counted
+// (clientFoundRows), so a touch to the expiry the row already has still
+// reports 1; 0 is ErrNotFound.
 func (q *Queries) TouchSession(ctx context.Context, arg TouchSessionParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, touchSession,
 		arg.IdleExpiresAt,

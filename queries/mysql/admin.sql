@@ -2,7 +2,7 @@
 -- Keyset page in key order: the primary key serves it from after_key on, so
 -- deep pages cost the same as the first.
 SELECT `key`, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
-       prev_key, prev_expires_at
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE `key` > sqlc.arg(after_key)
  ORDER BY `key`
