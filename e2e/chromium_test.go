@@ -88,8 +88,8 @@ type pageState struct {
 	User      string `json:"user"`
 	Anonymous bool   `json:"anonymous"`
 	Flash     string `json:"flash"`
-	Visits    string `json:"visits"`
 	CartCount string `json:"cartCount"`
+	CartTotal string `json:"cartTotal"`
 	Devices   int    `json:"devices"`
 	Current   int    `json:"current"`
 }
@@ -99,7 +99,7 @@ const readState = `(() => {
   const text = id => { const e = document.getElementById(id); return e ? e.textContent.trim() : ""; };
   return {
     path: location.pathname, user: text("user"), anonymous: !!document.getElementById("anonymous"),
-    flash: text("flash"), visits: text("visits"), cartCount: text("cart-count"),
+    flash: text("flash"), cartCount: text("cart-count"), cartTotal: text("cart-total"),
     devices: document.querySelectorAll("#devices code").length,
     current: document.querySelectorAll("#devices tr.current").length,
   };
@@ -156,6 +156,16 @@ func (v *visitor) login(name string) pageState {
 // none.
 func (v *visitor) sessionCookie() *network.Cookie {
 	v.t.Helper()
+	found := v.findSessionCookie()
+	if found == nil {
+		v.t.Fatalf("%s: the browser holds no %q cookie for %s", v.name, cookieName, v.base)
+	}
+	return found
+}
+
+// findSessionCookie returns the browser's session cookie, or nil.
+func (v *visitor) findSessionCookie() *network.Cookie {
+	v.t.Helper()
 	var found *network.Cookie
 	v.do("read cookies", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{v.base + "/"}})
@@ -166,10 +176,49 @@ func (v *visitor) sessionCookie() *network.Cookie {
 		}
 		return err
 	}))
-	if found == nil {
-		v.t.Fatalf("%s: the browser holds no %q cookie for %s", v.name, cookieName, v.base)
-	}
 	return found
+}
+
+// linkContrast is how readable the links of a page are.
+type linkContrast struct {
+	Links int     `json:"links"`
+	Min   float64 `json:"min"` // the lowest WCAG contrast ratio of a link against its background
+	Dark  bool    `json:"dark"`
+}
+
+// readLinkContrast computes, as WCAG 2 defines it, the contrast ratio of every
+// link in the page's main part against the background it sits on (the nearest
+// ancestor with an opaque background), and returns the lowest.
+const readLinkContrast = `(() => {
+  const rgba = s => s.match(/[\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+  };
+  const links = [...document.querySelectorAll("main a")];
+  let min = 21;
+  for (const a of links) {
+    const l1 = lum(rgba(getComputedStyle(a).color)), l2 = lum(background(a));
+    min = Math.min(min, (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05));
+  }
+  return {links: links.length, min: min, dark: document.body.classList.contains("dark")};
+})()`
+
+// linkContrast measures the current page's links.
+func (v *visitor) linkContrast() linkContrast {
+	v.t.Helper()
+	c, err := chromedp.Run(v.ctx, chromedp.Evaluate[linkContrast](readLinkContrast))
+	if err != nil {
+		v.t.Fatalf("%s: measuring link contrast: %v", v.name, err)
+	}
+	return c
 }
 
 // setSessionCookie plants a session cookie value, as someone replaying a
@@ -196,6 +245,6 @@ func (v *visitor) screenshot() []byte {
 }
 
 func (s pageState) String() string {
-	return fmt.Sprintf("%s user=%q anonymous=%v flash=%q visits=%s cart=%s devices=%d",
-		s.Path, s.User, s.Anonymous, s.Flash, s.Visits, s.CartCount, s.Devices)
+	return fmt.Sprintf("%s user=%q anonymous=%v flash=%q cart=%s total=%s devices=%d",
+		s.Path, s.User, s.Anonymous, s.Flash, s.CartCount, s.CartTotal, s.Devices)
 }

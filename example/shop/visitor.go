@@ -20,12 +20,11 @@ type Visitor struct {
 	// LoggedInAt is when this browser logged in.
 	LoggedInAt time.Time `session:"logged_in_at,omitempty"`
 	// Cart is the shopping cart: typed data, not a map of interface values.
+	// It changes through Session.Update, so parallel "add to cart" clicks
+	// never lose an item.
 	Cart []CartItem `session:"cart,omitempty"`
 	// Flash is shown once, on the next page, then cleared (PopFlash).
 	Flash string `session:"flash,flash,omitempty"`
-	// Visits counts page views; it changes through Session.Update, so
-	// parallel requests never lose an increment.
-	Visits int64 `session:"visits"`
 	// Theme is a display preference. merge=theirs: when two requests change it
 	// at once, the one already stored wins.
 	Theme string `session:"theme,omitempty,merge=theirs"`

@@ -20,7 +20,6 @@ var (
 		LoggedInAt  time.Time
 		Cart        []CartItem
 		Flash       string
-		Visits      int64
 		Theme       string
 	}{})
 	_ = CartItem(struct {
@@ -31,7 +30,7 @@ var (
 )
 
 // sessionKeysVisitor holds the wire keys of Visitor's fields, by field index.
-var sessionKeysVisitor = []string{"user_name", "display_name", "logged_in_at", "cart", "flash", "visits", "theme"}
+var sessionKeysVisitor = []string{"user_name", "display_name", "logged_in_at", "cart", "flash", "theme"}
 
 // EncodeMsgpack implements msgpack.CustomEncoder with the bytes of AppendSession.
 func (v *Visitor) EncodeMsgpack(enc *msgpack.Encoder) error { return wire.EncodeSession(enc, v) }
@@ -64,7 +63,6 @@ func (v *Visitor) DecodeSession(b []byte) error {
 	v.LoggedInAt = tmp.LoggedInAt
 	v.Cart = tmp.Cart
 	v.Flash = tmp.Flash
-	v.Visits = tmp.Visits
 	v.Theme = tmp.Theme
 	return nil
 }
@@ -87,11 +85,8 @@ func (v *Visitor) DiffSession(other *Visitor) session.FieldSet {
 	if !equalVisitorString(&v.Flash, &other.Flash) {
 		s.Add(4)
 	}
-	if !equalVisitorInt64(&v.Visits, &other.Visits) {
-		s.Add(5)
-	}
 	if !equalVisitorString(&v.Theme, &other.Theme) {
-		s.Add(6)
+		s.Add(5)
 	}
 	return s
 }
@@ -115,16 +110,13 @@ func (v *Visitor) MergeSession(src *Visitor, set session.FieldSet) {
 		v.Flash = src.Flash
 	}
 	if set.Has(5) {
-		v.Visits = src.Visits
-	}
-	if set.Has(6) {
 		v.Theme = src.Theme
 	}
 }
 
 // SessionMergePolicy implements session.Codec.
 func (v *Visitor) SessionMergePolicy() (theirs, refuse session.FieldSet) {
-	return session.FieldSet{0x40}, session.FieldSet{}
+	return session.FieldSet{0x20}, session.FieldSet{}
 }
 
 // SessionOwner implements session.Codec.
@@ -199,22 +191,13 @@ func (s VisitorSession) PopFlash() string {
 	return x
 }
 
-// Visits returns the visits field.
-func (s VisitorSession) Visits() int64 { return s.Value().Visits }
-
-// SetVisits sets the visits field and marks it changed.
-func (s VisitorSession) SetVisits(x int64) {
-	s.Value().Visits = x
-	s.Changed(5)
-}
-
 // Theme returns the theme field.
 func (s VisitorSession) Theme() string { return s.Value().Theme }
 
 // SetTheme sets the theme field and marks it changed.
 func (s VisitorSession) SetTheme(x string) {
 	s.Value().Theme = x
-	s.Changed(6)
+	s.Changed(5)
 }
 
 // VisitorManager loads and saves Visitor sessions.
@@ -234,7 +217,7 @@ func (m VisitorManager) From(ctx context.Context) VisitorSession {
 }
 
 func appendVisitorSession(b []byte, p *Visitor) ([]byte, error) {
-	n := 2
+	n := 1
 	if !(p.UserName == "") {
 		n++
 	}
@@ -286,12 +269,6 @@ func appendVisitorSession(b []byte, p *Visitor) ([]byte, error) {
 			return b, wire.EncodeFailed("flash", err)
 		}
 	}
-	{
-		b = wire.AppendString(b, "visits")
-		if b, err = appendVisitorInt64(b, &p.Visits); err != nil {
-			return b, wire.EncodeFailed("visits", err)
-		}
-	}
 	if !(p.Theme == "") {
 		b = wire.AppendString(b, "theme")
 		if b, err = appendVisitorString(b, &p.Theme); err != nil {
@@ -331,8 +308,6 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 			err = decodeVisitorSliceCartItem(r, &p.Cart)
 		case "flash":
 			err = decodeVisitorString(r, &p.Flash)
-		case "visits":
-			err = decodeVisitorInt64(r, &p.Visits)
 		case "theme":
 			err = decodeVisitorString(r, &p.Theme)
 		default:
@@ -360,9 +335,6 @@ func equalVisitorSession(a, b *Visitor) bool {
 		return false
 	}
 	if !equalVisitorString(&a.Flash, &b.Flash) {
-		return false
-	}
-	if !equalVisitorInt64(&a.Visits, &b.Visits) {
 		return false
 	}
 	if !equalVisitorString(&a.Theme, &b.Theme) {
@@ -528,19 +500,5 @@ func decodeVisitorInt(r *wire.Reader, p *int) error {
 }
 
 func equalVisitorInt(a, b *int) bool {
-	return *a == *b
-}
-
-func appendVisitorInt64(b []byte, p *int64) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeVisitorInt64(r *wire.Reader, p *int64) error {
-	x, err := r.Int(64)
-	*p = int64(x)
-	return err
-}
-
-func equalVisitorInt64(a, b *int64) bool {
 	return *a == *b
 }

@@ -3,10 +3,10 @@ package webapp
 import (
 	"bytes"
 	"embed"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/sessiongen/sessiongen/example/shop"
@@ -29,7 +29,7 @@ var pageNames = []string{"home.html", "products.html", "cart.html", "devices.htm
 // newApp returns the application storing its sessions in store.
 func newApp(store session.Store) *app {
 	a := &app{sessions: shop.NewVisitorManager(store), pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{"when": formatTime}
+	funcs := template.FuncMap{"when": formatTime, "count": count}
 	for _, name := range pageNames {
 		a.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFiles, "templates/layout.html", "templates/"+name))
@@ -64,38 +64,26 @@ type page struct {
 	UserName    string
 	DisplayName string
 	LoggedInAt  time.Time
-	Visits      int64
-	CartCount   int
+	Cart        cartView
 	Theme       string
 
 	Products []product
-	Cart     []shop.CartItem
 	Devices  []deviceView
 }
 
-// render counts the visit, takes the flash message and renders the page
-// name. It renders into a buffer first, so that a template error becomes a
-// clean 500 rather than half a page; the session is committed on the first
-// write, before the header leaves.
+// render takes the flash message (a message the handler put in p.Flash shows
+// when there is none) and renders the page name with the visitor's state. A GET changes nothing else in the session and never
+// creates one: a visitor without a cookie gets no row and no cookie until a
+// POST stores something. It renders into a buffer first, so that a template
+// error becomes a clean 500 rather than half a page; a flash taken is saved
+// on the first write, before the header leaves.
 func (a *app) render(w http.ResponseWriter, r *http.Request, name string, p page) {
 	s := a.sessions.From(r.Context())
-	err := s.Update(r.Context(), func(v *shop.Visitor) error { v.Visits++; return nil })
-	switch {
-	case errors.Is(err, session.ErrNotFound):
-		// Revoked or logged out elsewhere while this request ran: the
-		// cookie is being cleared, so load the page again, anonymously.
-		http.Redirect(w, r, r.URL.RequestURI(), http.StatusSeeOther)
-		return
-	case err != nil:
-		a.fail(w, r, err)
-		return
+	if flash := s.PopFlash(); flash != "" {
+		p.Flash = flash
 	}
-	p.Flash = s.PopFlash()
 	p.UserName, p.DisplayName, p.LoggedInAt = s.UserName(), s.DisplayName(), s.LoggedInAt()
-	p.Visits, p.Theme = s.Visits(), s.Theme()
-	for _, item := range s.Cart() {
-		p.CartCount += item.Qty
-	}
+	p.Cart, p.Theme = priceCart(s.Cart()), s.Theme()
 	var buf bytes.Buffer
 	if err := a.pages[name].Execute(&buf, p); err != nil {
 		a.fail(w, r, err)
@@ -119,6 +107,14 @@ func (a *app) redirect(w http.ResponseWriter, r *http.Request, target, flash str
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	slog.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	session.DefaultErrorHandler(w, r, err)
+}
+
+// count formats n things: "1 item", "2 items".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // formatTime shows a time to the visitor, in UTC (the pages say so).

@@ -1,6 +1,7 @@
 package webapp
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -8,13 +9,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sessiongen/sessiongen/internal/testdb"
+	"github.com/sessiongen/sessiongen/session"
+	"github.com/sessiongen/sessiongen/storeurl"
 )
 
 func TestAppOnSQLite(t *testing.T) {
 	t.Parallel()
-	exerciseApp(t, serveApp(t, openDB(t, sqliteURL(t))))
+	db := openDB(t, sqliteURL(t))
+	exerciseApp(t, db, serveApp(t, db))
 }
 
 func TestAppOnDirectory(t *testing.T) {
@@ -24,42 +29,54 @@ func TestAppOnDirectory(t *testing.T) {
 
 func TestAppOnPostgres(t *testing.T) {
 	t.Parallel()
-	exerciseApp(t, serveApp(t, openDB(t, testdb.New(t))))
+	db := openDB(t, testdb.New(t))
+	exerciseApp(t, db, serveApp(t, db))
 }
 
 // exerciseApp walks through every feature of the example as users would, in
 // order: each step depends on the state the previous ones left.
-func exerciseApp(t *testing.T, srv *httptest.Server) {
+func exerciseApp(t *testing.T, db *storeurl.DB, srv *httptest.Server) {
 	alice := newBrowser(t, srv)
 
-	home := alice.get("/")
-	if _, ok := home.byID("anonymous"); !ok || home.user() != "" {
-		t.Fatalf("a new visitor is not anonymous:\n%s", home)
+	// Pages only read the session: a visitor without a cookie gets none, and
+	// the store gets no row, whatever page it loads.
+	for _, path := range []string{"/", "/products", "/cart", "/devices", "/"} {
+		if p := alice.get(path); p.user() != "" {
+			t.Fatalf("a new visitor is not anonymous on %s:\n%s", path, p)
+		}
 	}
-	if home.visits() != "1" {
-		t.Fatalf("first page view shows visits %q, want 1", home.visits())
+	if alice.token() != "" {
+		t.Fatal("a GET set a session cookie")
 	}
-	anonymousToken := alice.token()
-	if anonymousToken == "" {
-		t.Fatal("the first page view set no session cookie (the counter changed the session)")
+	if n := countSessions(t, db); n != 0 {
+		t.Fatalf("anonymous GETs stored %d sessions, want 0", n)
 	}
 
-	// Log in: the flash greets once, the token rotates, the counter goes on.
-	home = alice.login("Alice")
+	// A POST stores the first thing: the session and its cookie appear.
+	alice.post("/cart/add", url.Values{"product": {"honey"}})
+	anonymousToken := alice.token()
+	if anonymousToken == "" || countSessions(t, db) != 1 {
+		t.Fatal("adding to the cart stored no session")
+	}
+
+	// Log in: the flash greets once, the token rotates, the cart stays.
+	home := alice.login("Alice")
 	if !strings.Contains(home.flash(), "Welcome, Alice!") {
 		t.Errorf("flash after login = %q", home.flash())
 	}
-	if home.visits() != "2" {
-		t.Errorf("visits after login = %q, want 2 (rotation keeps the data)", home.visits())
+	if home.cartCount() != "1" {
+		t.Errorf("cart after login = %q, want 1 (rotation keeps the data)", home.cartCount())
 	}
 	if alice.token() == anonymousToken || alice.token() == "" {
 		t.Errorf("login did not rotate the session token")
 	}
-	if again := alice.get("/"); again.flash() != "" || again.visits() != "3" {
-		t.Errorf("second view after login: flash %q (want none: read once), visits %q (want 3)", again.flash(), again.visits())
+	if again := alice.get("/"); again.flash() != "" {
+		t.Errorf("second view after login: flash %q (want none: read once)", again.flash())
 	}
+	checkGETChangesNothing(t, db, alice, "alice")
 
-	// Cart: add, add again, add another, refuse an unknown product, remove.
+	// Cart: add, add again, add another, refuse an unknown product, remove;
+	// prices come from the catalog, with a total.
 	for _, id := range []string{"tea", "tea", "mug"} {
 		p := alice.post("/cart/add", url.Values{"product": {id}})
 		if !strings.HasPrefix(p.flash(), "Added ") {
@@ -70,15 +87,31 @@ func exerciseApp(t *testing.T, srv *httptest.Server) {
 		t.Errorf("flash after adding an unknown product = %q", p.flash())
 	}
 	cart := alice.get("/cart")
-	if cart.cartCount() != "3" || !strings.Contains(string(cart), "Green tea") || !strings.Contains(string(cart), "Stoneware mug") {
-		t.Fatalf("cart after adding tea, tea, mug (count %q):\n%s", cart.cartCount(), cart)
+	if got := cart.prices(); cart.cartCount() != "4" || got != "honey=€8.20 tea=€13.00 mug=€14.00 total=€35.20" {
+		t.Fatalf("cart after adding honey, tea, tea, mug: count %q, prices %q:\n%s", cart.cartCount(), got, cart)
+	}
+	if !strings.Contains(string(cart), "4 items") {
+		t.Errorf("the cart does not say 4 items:\n%s", cart)
 	}
 	cart = alice.post("/cart/remove", url.Values{"product": {"mug"}})
-	if cart.cartCount() != "2" || cart.flash() != "Removed Stoneware mug from your cart." || strings.Contains(string(cart), "remove-mug") {
+	if cart.cartCount() != "3" || cart.flash() != "Removed Stoneware mug from your cart." || strings.Contains(string(cart), "remove-mug") {
 		t.Errorf("after removing the mug: count %q, flash %q", cart.cartCount(), cart.flash())
 	}
+	if got := cart.prices(); got != "honey=€8.20 tea=€13.00 total=€21.20" {
+		t.Errorf("prices after removing the mug: %q", got)
+	}
+	if p := alice.post("/cart/remove", url.Values{"product": {"mug"}}); p.flash() != "That product is not in your cart." {
+		t.Errorf("removing a product not in the cart: flash %q", p.flash())
+	}
+	one := newBrowser(t, srv)
+	if p := one.post("/cart/add", url.Values{"product": {"tea"}}); !strings.Contains(string(p), "Cart (<span id=\"cart-count\">1</span>)") {
+		t.Errorf("one tea: header cart count wrong:\n%s", p)
+	}
+	if s, _ := one.get("/").byID("cart-summary"); s != "1 item, €6.50" {
+		t.Errorf("home's cart summary for one tea = %q, want \"1 item, €6.50\"", s)
+	}
 
-	checkCounterIsAtomic(t, alice)
+	checkParallelAddsAllCount(t, alice)
 
 	// A preference: the theme is kept across pages.
 	if p := alice.post("/theme", url.Values{"theme": {"dark"}}); !strings.Contains(string(p), `<body class="dark">`) {
@@ -137,7 +170,7 @@ func exerciseApp(t *testing.T, srv *httptest.Server) {
 	tablet.login("Alice")
 	laptop.login("alice") // the same user: logins are case-insensitive
 	p = alice.post("/devices/revoke-others", nil)
-	if p.flash() != "Logged out 2 other device(s)." {
+	if p.flash() != "Logged out 2 other devices." {
 		t.Errorf("flash after revoking others = %q", p.flash())
 	}
 	if tablet.get("/").user() != "" || laptop.get("/").user() != "" {
@@ -162,27 +195,66 @@ func exerciseApp(t *testing.T, srv *httptest.Server) {
 	checkCrossOriginRefused(t, srv, bob)
 }
 
-// checkCounterIsAtomic loads pages in parallel and checks that every view was
-// counted: the counter goes through Session.Update.
-func checkCounterIsAtomic(t *testing.T, b *browser) {
+// checkParallelAddsAllCount adds a product from parallel requests and checks
+// that every one was counted: the cart changes through Session.Update.
+func checkParallelAddsAllCount(t *testing.T, b *browser) {
 	t.Helper()
-	before, err := strconv.Atoi(b.get("/").visits())
+	before, err := strconv.Atoi(b.get("/").cartCount())
 	if err != nil {
 		t.Fatal(err)
 	}
 	const parallel = 8
 	var wg sync.WaitGroup
 	for range parallel {
-		wg.Go(func() { b.get("/cart") })
+		wg.Go(func() { b.post("/cart/add", url.Values{"product": {"pot"}}) })
 	}
 	wg.Wait()
-	after, err := strconv.Atoi(b.get("/").visits())
+	after, err := strconv.Atoi(b.get("/").cartCount())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := before + parallel + 1; after != want {
-		t.Errorf("visits after %d parallel views = %d, want %d", parallel, after, want)
+	if want := before + parallel; after != want {
+		t.Errorf("cart count after %d parallel adds = %d, want %d", parallel, after, want)
 	}
+}
+
+// checkGETChangesNothing loads every page of a logged-in user and checks that
+// the stored session (its version and payload) did not change.
+func checkGETChangesNothing(t *testing.T, db *storeurl.DB, b *browser, owner string) {
+	t.Helper()
+	before := ownerSessions(t, db, owner)
+	for _, path := range []string{"/", "/products", "/cart", "/devices", "/"} {
+		b.get(path)
+	}
+	after := ownerSessions(t, db, owner)
+	if len(before) != len(after) {
+		t.Fatalf("GETs changed %s's sessions from %d to %d", owner, len(before), len(after))
+	}
+	for i := range before {
+		if before[i].Version != after[i].Version || !bytes.Equal(before[i].Data, after[i].Data) {
+			t.Errorf("GETs changed a session of %s: version %d -> %d", owner, before[i].Version, after[i].Version)
+		}
+	}
+}
+
+// ownerSessions returns owner's live sessions as stored.
+func ownerSessions(t *testing.T, db *storeurl.DB, owner string) []session.Record {
+	t.Helper()
+	recs, err := db.Store.ListOwner(t.Context(), owner, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// countSessions counts the stored sessions, live or not.
+func countSessions(t *testing.T, db *storeurl.DB) int64 {
+	t.Helper()
+	n, err := db.Store.Count(t.Context(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Live + n.Expired
 }
 
 // checkAnonymousPages checks what a visitor who is not logged in gets.

@@ -153,8 +153,16 @@ func (p htmlPage) user() string { s, _ := p.byID("user"); return s }
 // flash is the flash message, "" when none.
 func (p htmlPage) flash() string { s, _ := p.byID("flash"); return s }
 
-// visits is the page-view counter as shown.
-func (p htmlPage) visits() string { s, _ := p.byID("visits"); return s }
+// prices lists the cart page's subtotals by product, then its total:
+// "tea=€13.00 mug=€14.00 total=€27.00".
+func (p htmlPage) prices() string {
+	var out []string
+	for _, m := range regexp.MustCompile(`id="subtotal-([a-z]+)">([^<]*)<`).FindAllStringSubmatch(string(p), -1) {
+		out = append(out, m[1]+"="+m[2])
+	}
+	total, _ := p.byID("cart-total")
+	return strings.Join(append(out, "total="+total), " ")
+}
 
 // cartCount is the number of items in the cart as shown.
 func (p htmlPage) cartCount() string { s, _ := p.byID("cart-count"); return s }

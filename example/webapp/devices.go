@@ -2,7 +2,6 @@ package webapp
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -108,16 +107,22 @@ func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.redirect(w, r, "/devices", fmt.Sprintf("Logged out %d other device(s).", n))
+	a.redirect(w, r, "/devices", "Logged out "+count(int(n), "other device")+".")
 }
 
-// loggedIn returns the session when a user is logged in; otherwise it sends
-// the visitor to the login form and returns false.
+// loggedIn returns the session when a user is logged in; otherwise it shows
+// the login form and returns false.
 func (a *app) loggedIn(w http.ResponseWriter, r *http.Request) (shop.VisitorSession, bool) {
 	s := a.sessions.From(r.Context())
-	if s.UserName() == "" {
-		a.redirect(w, r, "/", "Log in to see and manage your devices.")
-		return s, false
+	if s.UserName() != "" {
+		return s, true
 	}
-	return s, true
+	const msg = "Log in to see and manage your devices."
+	if r.Method == http.MethodGet {
+		// A GET stores nothing, not even a flash: show the form right here.
+		a.render(w, r, "home.html", page{Title: "Home", Flash: msg})
+	} else {
+		a.redirect(w, r, "/", msg)
+	}
+	return s, false
 }
