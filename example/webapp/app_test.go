@@ -24,7 +24,8 @@ func TestAppOnSQLite(t *testing.T) {
 
 func TestAppOnDirectory(t *testing.T) {
 	t.Parallel()
-	exerciseApp(t, serveApp(t, openDB(t, dirURL(t))))
+	db := openDB(t, dirURL(t))
+	exerciseApp(t, db, serveApp(t, db))
 }
 
 func TestAppOnPostgres(t *testing.T) {
@@ -237,12 +238,18 @@ func checkGETChangesNothing(t *testing.T, db *storeurl.DB, b *browser, owner str
 	}
 }
 
-// ownerSessions returns owner's live sessions as stored.
+// ownerSessions returns owner's live sessions as stored, payload included.
 func ownerSessions(t *testing.T, db *storeurl.DB, owner string) []session.Record {
 	t.Helper()
-	recs, err := db.Store.ListOwner(t.Context(), owner, time.Now())
+	now := time.Now()
+	recs, err := db.Store.ListOwner(t.Context(), owner, now, 100)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i, r := range recs { // ListOwner reads metadata only
+		if recs[i], err = db.Store.Load(t.Context(), r.Key, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return recs
 }
