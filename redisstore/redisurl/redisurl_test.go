@@ -25,8 +25,10 @@ func TestMain(m *testing.M) { redistest.Main(m) }
 // addr=), each under a fresh prefix.
 func redisURLs(t *testing.T) map[string]string {
 	c := redistest.SharedCluster(t)
+	single, prefix := redistest.SingleAddr(t), redistest.Prefix()
+	t.Cleanup(func() { redistest.DeletePrefix(single, prefix) })
 	return map[string]string{
-		"single":  "redis://" + redistest.SingleAddr(t) + "?prefix=" + redistest.Prefix(),
+		"single":  "redis://" + single + "?prefix=" + prefix,
 		"cluster": "redis://" + c.Nodes[0].Addr + "?addr=" + c.Nodes[1].Addr + "&prefix=" + redistest.Prefix(),
 	}
 }

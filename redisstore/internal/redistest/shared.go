@@ -3,7 +3,9 @@ package redistest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -85,6 +87,7 @@ func SingleAddr(tb testing.TB) string {
 		probe := &Node{Addr: "127.0.0.1:6379"}
 		if info, err := probe.Do("INFO", "cluster"); err == nil && !strings.Contains(info, "cluster_enabled:1") {
 			shared.singleAddr = probe.Addr
+			sweepPrefixes(probe)
 			return
 		}
 		n, err := StartNode()
@@ -101,9 +104,52 @@ func SingleAddr(tb testing.TB) string {
 	return shared.singleAddr
 }
 
-// Prefix returns a fresh key prefix ("sgtest:<random>:") for one test.
+// Prefix returns a fresh key prefix for one test: "sgtest:<pid>-<random>:",
+// so that a later run can tell the keys of a run that was killed before it
+// deleted them.
 func Prefix() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return "sgtest:" + hex.EncodeToString(b[:]) + ":"
+	return fmt.Sprintf("%s%d-%s:", prefixRoot, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+const prefixRoot = "sgtest:"
+
+// sweepPrefixes deletes, from a shared server, the keys of test runs whose
+// process is gone (killed before their cleanup ran). Keys of live runs, of
+// other machines' runs (no such process here... so none on a server shared
+// across machines: set SESSIONGEN_TEST_REDIS there) and of anything else are
+// left alone.
+func sweepPrefixes(n *Node) {
+	deleteMatching(n, prefixRoot+"*", func(key string) bool {
+		pidText, _, ok := strings.Cut(strings.TrimPrefix(key, prefixRoot), "-")
+		pid, err := strconv.Atoi(pidText)
+		return ok && err == nil && !alive(pid)
+	})
+}
+
+// DeletePrefix deletes every key under prefix from the single server at addr.
+func DeletePrefix(addr, prefix string) {
+	deleteMatching(&Node{Addr: addr}, prefix+"*", func(string) bool { return true })
+}
+
+// deleteMatching unlinks the keys matching pattern that doomed accepts.
+func deleteMatching(n *Node, pattern string, doomed func(key string) bool) {
+	cursor := "0"
+	for range 10000 {
+		reply, err := n.Do("SCAN", cursor, "MATCH", pattern, "COUNT", "1000")
+		if err != nil {
+			return
+		}
+		lines := strings.Split(reply, "\n")
+		cursor = lines[0]
+		for _, key := range lines[1:] {
+			if key != "" && doomed(key) {
+				_, _ = n.Do("UNLINK", key)
+			}
+		}
+		if cursor == "0" {
+			return
+		}
+	}
 }
