@@ -49,7 +49,7 @@ const (
 // always after SafeToRetry, and after a FATAL only when it is repeatable
 // (idempotent). One retry keeps an outage quick to surface as ErrUnavailable;
 // none is made once ctx is done.
-func run[T any](s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
+func run[T any](s *statements, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
 	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
 		v, err := stmt(ctx)
 		if err != nil && (pgconn.SafeToRetry(err) || serverEndedConnection(err) || connectionLost(err)) {
@@ -63,7 +63,7 @@ func run[T any](s *Store, ctx context.Context, op string, repeatable bool, stmt 
 }
 
 // exec is run for a statement that returns nothing but its error.
-func exec(s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) error) error {
+func exec(s *statements, ctx context.Context, op string, repeatable bool, stmt func(context.Context) error) error {
 	_, err := run(s, ctx, op, repeatable, func(ctx context.Context) (struct{}, error) { return struct{}{}, stmt(ctx) })
 	return err
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/golang-migrate/migrate/v4"
 	pgxmigrate "github.com/golang-migrate/migrate/v4/database/pgx/v5"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -25,23 +24,17 @@ const MigrationsTable = "sessiongen_schema_migrations"
 // (the CLI's down, version, force). Close it before closing the pool: it holds
 // one of the pool's connections for its lock, and pool.Close waits for it.
 func NewMigrator(pool *pgxpool.Pool) (*migrate.Migrate, error) {
-	src, err := iofs.New(schema.Postgres(), ".")
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: migrations source: %w", err)
-	}
 	// Closing this *sql.DB (the migrator's Close does) leaves the pool open.
 	db := stdlib.OpenDBFromPool(pool)
 	driver, err := pgxmigrate.WithInstance(db, &pgxmigrate.Config{MigrationsTable: MigrationsTable})
 	if err != nil {
-		_ = src.Close()
 		_ = db.Close()
 		return nil, fmt.Errorf("pgstore: migrations driver: %w", err)
 	}
-	m, err := migrate.NewWithInstance("iofs", src, "pgx5", driver)
+	m, err := schema.NewMigrator(schema.Postgres(), "pgx5", driver)
 	if err != nil {
-		_ = src.Close()
 		_ = driver.Close()
-		return nil, fmt.Errorf("pgstore: migrator: %w", err)
+		return nil, fmt.Errorf("pgstore: %w", err)
 	}
 	return m, nil
 }
@@ -63,16 +56,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (err error) {
 			err = errors.Join(srcErr, dbErr)
 		}
 	}()
-	done := make(chan error, 1)
-	go func() { done <- m.Up() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		m.GracefulStop <- true
-		<-done
-		return fmt.Errorf("pgstore: migrate: %w", ctx.Err())
-	}
-	if err != nil && !errors.Is(err, migrate.ErrNoChange) {
+	if err := schema.Up(ctx, m); err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
 	}
 	return nil

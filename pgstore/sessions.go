@@ -10,14 +10,10 @@ import (
 )
 
 // Create implements session.Store.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = storekit.OpCreate
-	if err := storekit.CheckRecord(op, &rec); err != nil {
-		return err
-	}
+func (s *statements) Create(ctx context.Context, rec session.Record) error {
 	// Not idempotent: a repeat after a commit the client never heard of
 	// would report ErrExists for the caller's own new session.
-	n, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (int64, error) {
+	n, err := run(s, ctx, storekit.OpCreate, notIdempotent, func(ctx context.Context) (int64, error) {
 		return s.q.CreateSession(ctx, pgdb.CreateSessionParams{
 			Key:               rec.Key[:],
 			Owner:             rec.Owner,
@@ -30,14 +26,11 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			IpPrefix:          storekit.PrefixText(rec.IPPrefix),
 		})
 	})
-	if err == nil && n == 0 {
-		return session.ErrExists
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrExists)
 }
 
 // Load implements session.Store.
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
 	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (pgdb.SessiongenSession, error) {
 		return s.q.LoadSession(ctx, pgdb.LoadSessionParams{Key: key[:], Now: now})
 	})
@@ -45,14 +38,10 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 }
 
 // Save implements session.Store.
-func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = storekit.OpSave
-	if err := storekit.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
+func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	// Idempotent in effect: a repeat of a save that did commit fails the
 	// version check (ErrConflict), so nothing is applied twice.
-	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (pgdb.SaveSessionRow, error) {
+	res, err := run(s, ctx, storekit.OpSave, idempotent, func(ctx context.Context) (pgdb.SaveSessionRow, error) {
 		return s.q.SaveSession(ctx, pgdb.SaveSessionParams{
 			Key:           rec.Key[:],
 			Now:           now,
@@ -75,25 +64,18 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 }
 
 // Touch implements session.Store.
-func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	n, err := run(s, ctx, storekit.OpTouch, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, pgdb.TouchSessionParams{Key: key[:], IdleExpiresAt: idleExpiresAt, Now: now})
 	})
-	if err == nil && n == 0 {
-		return session.ErrNotFound
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrNotFound)
 }
 
 // Rotate implements session.Store.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
-	const op = storekit.OpRotate
-	if err := storekit.CheckRotation(op, &r); err != nil {
-		return err
-	}
+func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	// Not idempotent: a repeat after an unheard commit would find oldKey
 	// already rotated away and report ErrNotFound.
-	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (pgdb.RotateSessionRow, error) {
+	res, err := run(s, ctx, storekit.OpRotate, notIdempotent, func(ctx context.Context) (pgdb.RotateSessionRow, error) {
 		return s.q.RotateSession(ctx, pgdb.RotateSessionParams{
 			OldKey:     oldKey[:],
 			NewKey:     newKey[:],
@@ -119,7 +101,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 }
 
 // Delete implements session.Store.
-func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	return exec(s, ctx, storekit.OpDelete, idempotent, func(ctx context.Context) error {
 		return s.q.DeleteSession(ctx, pgdb.DeleteSessionParams{Key: key[:], Now: now})
 	})

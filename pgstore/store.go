@@ -19,8 +19,7 @@ import (
 // Store is a session.Store and session.Leaser on PostgreSQL. It is safe for
 // concurrent use; it holds no state besides the pool.
 type Store struct {
-	pool *pgxpool.Pool
-	q    *pgdb.Queries
+	storekit.Checked // the contract's argument rules, then the statements
 }
 
 var (
@@ -31,7 +30,14 @@ var (
 // New returns a store on pool. The pool keeps pgx's default exec mode (cached
 // prepared statements), the fastest for these short, repeated statements.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool, q: pgdb.New(pool)}
+	return &Store{storekit.Check(&statements{pool: pool, q: pgdb.New(pool)})}
+}
+
+// statements runs the store's SQL, one statement per method (sessions.go,
+// admin.go, lease.go), each through run (errors.go).
+type statements struct {
+	pool *pgxpool.Pool
+	q    *pgdb.Queries
 }
 
 // toRecord converts a row read by operation op, refusing keys of the wrong
@@ -46,23 +52,14 @@ func toRecord(op string, row pgdb.SessiongenSession) (session.Record, error) {
 		RememberMe:        row.RememberMe,
 		Device:            row.Device,
 	}
-	var err error
-	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
-		return session.Record{}, err
-	}
-	if rec.IPPrefix, err = storekit.StoredPrefix(op, "ip_prefix", row.IpPrefix); err != nil {
+	if err := storekit.StoredIdentity(op, &rec, row.Key, row.PrevKey, row.IpPrefix); err != nil {
 		return session.Record{}, err
 	}
 	if row.Owner != nil {
 		rec.Owner = *row.Owner
 	}
-	if row.PrevKey != nil {
-		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
-			return session.Record{}, err
-		}
-		if row.PrevRefresh {
-			rec.PrevKind = session.RefreshRotation
-		}
+	if row.PrevKey != nil && row.PrevRefresh {
+		rec.PrevKind = session.RefreshRotation
 	}
 	if row.PrevExpiresAt != nil {
 		rec.PrevExpiresAt = row.PrevExpiresAt.UTC()

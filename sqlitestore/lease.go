@@ -10,12 +10,8 @@ import (
 
 // AcquireLease implements session.Leaser with one upsert on the lease row that
 // only takes effect when the lease is free, expired or already ours.
-func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	const op = storekit.OpAcquireLease
-	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
-		return false, err
-	}
-	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+func (s *statements) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	n, err := write(s, ctx, storekit.OpAcquireLease, func(ctx context.Context) (int64, error) {
 		return s.q.AcquireLease(ctx, sqlitedb.AcquireLeaseParams{
 			Name:      name,
 			Holder:    holder,
@@ -27,7 +23,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 }
 
 // ReleaseLease implements session.Leaser.
-func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+func (s *statements) ReleaseLease(ctx context.Context, name, holder string) error {
 	_, err := write(s, ctx, storekit.OpReleaseLease, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.q.ReleaseLease(ctx, sqlitedb.ReleaseLeaseParams{Name: name, Holder: holder})
 	})

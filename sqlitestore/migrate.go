@@ -8,7 +8,6 @@ import (
 
 	"github.com/golang-migrate/migrate/v4"
 	sqlitemigrate "github.com/golang-migrate/migrate/v4/database/sqlite"
-	"github.com/golang-migrate/migrate/v4/source/iofs"
 
 	"github.com/sessiongen/sessiongen/schema"
 	"github.com/sessiongen/sessiongen/session/storekit"
@@ -27,24 +26,20 @@ const MigrationsTable = "sessiongen_schema_migrations"
 // golang-migrate's sqlite driver locks only within one process; migrate from
 // one process at a time (at deploy, or at start-up before forking workers).
 func NewMigrator(db *sql.DB) (*migrate.Migrate, error) {
-	src, err := iofs.New(schema.SQLite(), ".")
-	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: migrations: %w", err)
-	}
 	driver, err := sqlitemigrate.WithInstance(db, &sqlitemigrate.Config{MigrationsTable: MigrationsTable})
 	if err != nil {
 		return nil, storekit.Unavailable("migrate", err)
 	}
-	m, err := migrate.NewWithInstance("iofs", src, "sqlite", driver)
+	m, err := schema.NewMigrator(schema.SQLite(), "sqlite", driver)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: migrator: %w", err)
+		return nil, fmt.Errorf("sqlitestore: %w", err)
 	}
 	return m, nil
 }
 
 // Migrate applies every pending migration to db; an up-to-date database is
 // success. It does not close db. Cancelling ctx stops after the migration in
-// progress.
+// progress, with an ErrUnavailable.
 func Migrate(ctx context.Context, db *sql.DB) error {
 	if err := storekit.CheckContext(ctx, "migrate"); err != nil {
 		return err
@@ -54,18 +49,12 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	// Not m.Close(): it would close db, which belongs to the caller.
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-ctx.Done():
-			m.GracefulStop <- true
-		case <-done:
-		}
-	}()
-	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+	if err := schema.Up(ctx, m); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return storekit.Unavailable("migrate", errors.Join(ctxErr, err))
+			if !errors.Is(err, ctxErr) {
+				err = errors.Join(ctxErr, err)
+			}
+			return storekit.Unavailable("migrate", err)
 		}
 		return fmt.Errorf("sqlitestore: migrate: %w", err)
 	}

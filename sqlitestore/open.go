@@ -50,6 +50,13 @@ var connectionPragmas = []string{
 // for concurrent use by several goroutines, and several processes may open the
 // same file.
 type Store struct {
+	storekit.Checked // the contract's argument rules, then the statements
+	st               *statements
+}
+
+// statements runs the store's SQL (sessions.go, admin.go, lease.go): reads
+// through storekit.Run, writes through write (writegate.go).
+type statements struct {
 	db    *sql.DB
 	stmts *stmtCache
 	q     *sqlitedb.Queries
@@ -107,15 +114,16 @@ func ping(ctx context.Context, db *sql.DB) error {
 // with New that is the caller's job.
 func New(db *sql.DB) *Store {
 	stmts := &stmtCache{db: db}
-	return &Store{db: db, stmts: stmts, q: sqlitedb.New(stmts), gate: newWriteGate()}
+	st := &statements{db: db, stmts: stmts, q: sqlitedb.New(stmts), gate: newWriteGate()}
+	return &Store{Checked: storekit.Check(st), st: st}
 }
 
 // DB returns the store's database handle, for Migrate and for tools.
-func (s *Store) DB() *sql.DB { return s.db }
+func (s *Store) DB() *sql.DB { return s.st.db }
 
 // Close closes the store's prepared statements and the database. Calls after
 // Close fail with ErrUnavailable.
-func (s *Store) Close() error { return errors.Join(s.stmts.close(), s.db.Close()) }
+func (s *Store) Close() error { return errors.Join(s.st.stmts.close(), s.st.db.Close()) }
 
 // dsn builds the driver's data source name for path: a "file:" URI, so that
 // SQLite honours URI parameters given after path (mode=ro, say), with the

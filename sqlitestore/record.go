@@ -60,20 +60,11 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 		// "no data" and is refused on write, so hand back an empty payload.
 		rec.Data = []byte{}
 	}
-	var err error
-	if rec.Key, err = storekit.StoredKey(op, "key", row.Key); err != nil {
+	if err := storekit.StoredIdentity(op, &rec, row.Key, row.PrevKey, row.IpPrefix); err != nil {
 		return session.Record{}, err
 	}
-	if rec.IPPrefix, err = storekit.StoredPrefix(op, "ip_prefix", row.IpPrefix); err != nil {
-		return session.Record{}, err
-	}
-	if row.PrevKey != nil {
-		if rec.PrevKey, err = storekit.StoredKey(op, "prev_key", row.PrevKey); err != nil {
-			return session.Record{}, err
-		}
-		if row.PrevRefresh != 0 {
-			rec.PrevKind = session.RefreshRotation
-		}
+	if row.PrevKey != nil && row.PrevRefresh != 0 {
+		rec.PrevKind = session.RefreshRotation
 	}
 	if row.PrevExpiresAt.Valid {
 		rec.PrevExpiresAt = fromMicros(row.PrevExpiresAt.Int64)

@@ -11,12 +11,8 @@ import (
 )
 
 // Create implements session.Store.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = storekit.OpCreate
-	if err := storekit.CheckRecord(op, &rec); err != nil {
-		return err
-	}
-	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+func (s *statements) Create(ctx context.Context, rec session.Record) error {
+	n, err := write(s, ctx, storekit.OpCreate, func(ctx context.Context) (int64, error) {
 		return s.q.CreateSession(ctx, sqlitedb.CreateSessionParams{
 			Key:               rec.Key[:],
 			Owner:             owner(rec.Owner),
@@ -29,17 +25,14 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			IpPrefix:          storekit.PrefixText(rec.IPPrefix),
 		})
 	})
-	if err == nil && n == 0 {
-		return session.ErrExists
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrExists)
 }
 
 // Load implements session.Store. The row comes back whatever its state and
 // the store decides liveness, as memstore does: a current key that expired
 // says how (ErrIdleExpired, ErrAbsoluteExpired); a previous key outside its
 // grace window is just not found.
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
 	row, err := storekit.Run(ctx, storekit.OpLoad, classify, func(ctx context.Context) (sqlitedb.SessiongenSession, error) {
 		return s.q.LoadSession(ctx, key[:])
 	})
@@ -51,12 +44,8 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 // it matched no row; only then a second, read-only statement tells a version
 // conflict (the session is live) from a missing session. The common path
 // stays one statement, and the read cannot turn a failure into a success.
-func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = storekit.OpSave
-	if err := storekit.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
-	version, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+	version, err := write(s, ctx, storekit.OpSave, func(ctx context.Context) (int64, error) {
 		return s.q.SaveSession(ctx, sqlitedb.SaveSessionParams{
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
@@ -68,7 +57,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 		})
 	})
 	if errors.Is(err, session.ErrNotFound) { // no row matched
-		return 0, s.whyUnchanged(ctx, op, rec.Key, now, session.ErrConflict)
+		return 0, s.whyUnchanged(ctx, storekit.OpSave, rec.Key, now, session.ErrConflict)
 	}
 	return version, err
 }
@@ -76,7 +65,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 // whyUnchanged explains a conditional write that matched no row: ifLive when
 // the session under key is live (so the write's other condition failed),
 // ErrNotFound otherwise.
-func (s *Store) whyUnchanged(ctx context.Context, op string, key session.Key, now time.Time, ifLive error) error {
+func (s *statements) whyUnchanged(ctx context.Context, op string, key session.Key, now time.Time, ifLive error) error {
 	_, err := storekit.Run(ctx, op, classify, func(ctx context.Context) (int64, error) {
 		return s.q.LiveVersion(ctx, sqlitedb.LiveVersionParams{Key: key[:], Now: micros(now)})
 	})
@@ -87,7 +76,7 @@ func (s *Store) whyUnchanged(ctx context.Context, op string, key session.Key, no
 }
 
 // Touch implements session.Store.
-func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	n, err := write(s, ctx, storekit.OpTouch, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, sqlitedb.TouchSessionParams{
 			IdleExpiresAt: micros(idleExpiresAt),
@@ -95,22 +84,15 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 			Now:           micros(now),
 		})
 	})
-	if err == nil && n == 0 {
-		return session.ErrNotFound
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrNotFound)
 }
 
 // Rotate implements session.Store with one conditional UPDATE. A new key
 // taken as a current key fails the primary key (ErrExists); taken as a
 // previous key (or equal to the old key) it fails the WHERE clause, and, as in
 // Save, a read on that failure path alone tells ErrExists from ErrNotFound.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
-	const op = storekit.OpRotate
-	if err := storekit.CheckRotation(op, &r); err != nil {
-		return err
-	}
-	n, err := write(s, ctx, op, func(ctx context.Context) (int64, error) {
+func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
+	n, err := write(s, ctx, storekit.OpRotate, func(ctx context.Context) (int64, error) {
 		return s.q.RotateSession(ctx, sqlitedb.RotateSessionParams{
 			NewKey:     newKey[:],
 			OldKey:     oldKey[:],
@@ -123,13 +105,13 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 		})
 	})
 	if err == nil && n == 0 {
-		return s.whyUnchanged(ctx, op, oldKey, now, session.ErrExists)
+		return s.whyUnchanged(ctx, storekit.OpRotate, oldKey, now, session.ErrExists)
 	}
 	return err
 }
 
 // Delete implements session.Store.
-func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	_, err := write(s, ctx, storekit.OpDelete, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.q.DeleteSession(ctx, sqlitedb.DeleteSessionParams{Key: key[:], Now: micros(now)})
 	})

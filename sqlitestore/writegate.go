@@ -18,7 +18,7 @@ func newWriteGate() writeGate { return make(writeGate, 1) }
 
 // write runs one writing statement through storekit.Run while holding the
 // gate.
-func write[T any](s *Store, ctx context.Context, op string, stmt func(context.Context) (T, error)) (T, error) {
+func write[T any](s *statements, ctx context.Context, op string, stmt func(context.Context) (T, error)) (T, error) {
 	select {
 	case s.gate <- struct{}{}:
 	case <-ctx.Done():

@@ -68,3 +68,31 @@ func StoredPrefix(op, column, text string) (netip.Prefix, error) {
 	}
 	return p, nil
 }
+
+// StoredIdentity reads a session's key, previous key (nil for none) and IP
+// prefix, as a SQL store keeps them (bytes and text), into rec, refusing any
+// other shape with a session.ErrCorrupt: a damaged row is reported rather than
+// silently truncated or padded.
+func StoredIdentity(op string, rec *session.Record, key, prevKey []byte, ipPrefix string) error {
+	var err error
+	if rec.Key, err = StoredKey(op, "key", key); err != nil {
+		return err
+	}
+	if prevKey != nil {
+		if rec.PrevKey, err = StoredKey(op, "prev_key", prevKey); err != nil {
+			return err
+		}
+	}
+	rec.IPPrefix, err = StoredPrefix(op, "ip_prefix", ipPrefix)
+	return err
+}
+
+// IfNone returns err, or ifNone when the statement succeeded but matched no
+// row: Create's ErrExists for a taken key, Touch's ErrNotFound for a session
+// that is gone.
+func IfNone(n int64, err, ifNone error) error {
+	if err == nil && n == 0 {
+		return ifNone
+	}
+	return err
+}
