@@ -33,7 +33,7 @@ func (v *Visitor) DecodeMsgpack(dec *msgpack.Decoder) error {
 // AppendSession implements session.Codec: a msgpack map of the fields by key,
 // after the format marker.
 func (v *Visitor) AppendSession(b []byte) ([]byte, error) {
-	return appendVisitorSession(b, v)
+	return appendVisitorSession(b, v), nil
 }
 
 // DecodeSession implements session.Codec. It decodes into a temporary and
@@ -56,10 +56,10 @@ func (v *Visitor) DecodeSession(b []byte) error {
 // DiffSession implements session.Codec: the fields whose values differ.
 func (v *Visitor) DiffSession(other *Visitor) session.FieldSet {
 	var s session.FieldSet
-	if !equalVisitorInt64(&v.Count, &other.Count) {
+	if v.Count != other.Count {
 		s.Add(0)
 	}
-	if !equalVisitorString(&v.Name, &other.Name) {
+	if v.Name != other.Name {
 		s.Add(1)
 	}
 	return s
@@ -130,24 +130,14 @@ func (m VisitorManager) From(ctx context.Context) VisitorSession {
 	return VisitorSession{m.Manager.From(ctx)}
 }
 
-func appendVisitorSession(b []byte, p *Visitor) ([]byte, error) {
-	n := 3
-	b = wire.AppendMapHeader(b, n)
+func appendVisitorSession(b []byte, p *Visitor) []byte {
+	b = wire.AppendMapHeader(b, 3)
 	b = wire.AppendFormat(b)
-	var err error
-	{
-		b = wire.AppendString(b, "count")
-		if b, err = appendVisitorInt64(b, &p.Count); err != nil {
-			return b, wire.EncodeFailed("count", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "name")
-		if b, err = appendVisitorString(b, &p.Name); err != nil {
-			return b, wire.EncodeFailed("name", err)
-		}
-	}
-	return b, nil
+	b = wire.AppendString(b, "count")
+	b = wire.AppendInt(b, p.Count)
+	b = wire.AppendString(b, "name")
+	b = wire.AppendString(b, p.Name)
+	return b
 }
 
 func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
@@ -171,9 +161,9 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 		case wire.FormatKey:
 			err = r.Format()
 		case "count":
-			err = decodeVisitorInt64(r, &p.Count)
+			p.Count, err = r.Int(64)
 		case "name":
-			err = decodeVisitorString(r, &p.Name)
+			p.Name, err = r.String()
 		default:
 			err = r.Skip()
 		}
@@ -183,42 +173,4 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 	}
 	r.Leave()
 	return nil
-}
-
-func equalVisitorSession(a, b *Visitor) bool {
-	if !equalVisitorInt64(&a.Count, &b.Count) {
-		return false
-	}
-	if !equalVisitorString(&a.Name, &b.Name) {
-		return false
-	}
-	return true
-}
-
-func appendVisitorInt64(b []byte, p *int64) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeVisitorInt64(r *wire.Reader, p *int64) error {
-	x, err := r.Int(64)
-	*p = int64(x)
-	return err
-}
-
-func equalVisitorInt64(a, b *int64) bool {
-	return *a == *b
-}
-
-func appendVisitorString(b []byte, p *string) ([]byte, error) {
-	return wire.AppendString(b, string(*p)), nil
-}
-
-func decodeVisitorString(r *wire.Reader, p *string) error {
-	x, err := r.String()
-	*p = string(x)
-	return err
-}
-
-func equalVisitorString(a, b *string) bool {
-	return *a == *b
 }

@@ -17,7 +17,8 @@ import (
 const msgpackPath = "github.com/vmihailenco/msgpack/v5"
 
 // fileBuilder turns the go/types view of one output file's session structs
-// into the model.
+// into the model. The helper functions of composite types belong to the file:
+// every root of the file shares them.
 type fileBuilder struct {
 	pkg     *types.Package
 	fset    *token.FileSet
@@ -25,10 +26,18 @@ type fileBuilder struct {
 	imports map[string]string // path -> name used in the output
 	names   map[string]bool   // names taken by imports
 	errs    ErrorList
+
+	prefix  string           // helper names start with the file's first root's name
+	byType  map[string]*Type // by fully qualified type string
+	order   []*Type          // every type, in first-use order
+	bases   map[*Type]string // what a composite type's helpers are named after
+	guarded map[string]bool
+	guards  []Guard
 }
 
 func newFileBuilder(pkg *types.Package, fset *token.FileSet, dir string) *fileBuilder {
-	return &fileBuilder{pkg: pkg, fset: fset, dir: dir, imports: map[string]string{}, names: map[string]bool{}}
+	return &fileBuilder{pkg: pkg, fset: fset, dir: dir, imports: map[string]string{}, names: map[string]bool{},
+		byType: map[string]*Type{}, bases: map[*Type]string{}, guarded: map[string]bool{}}
 }
 
 // qualify names a package in the output, importing it under a name that
@@ -64,7 +73,20 @@ func (fb *fileBuilder) freeName(base string) string {
 
 // file returns the model of the output file.
 func (fb *fileBuilder) file(roots []*Root) *File {
-	f := &File{Package: fb.pkg.Name(), Roots: roots}
+	f := &File{Package: fb.pkg.Name(), Roots: roots, Guards: fb.guards, Helpers: fb.nameHelpers()}
+	for _, h := range fb.order {
+		setExprs(h)
+	}
+	markFailing(f.Helpers)
+	markNested(f.Helpers)
+	for _, h := range f.Helpers {
+		for _, c := range children(h) {
+			c.Referenced = true
+		}
+	}
+	for _, r := range roots {
+		r.OwnerExpr = ownerExpr(r.Owner)
+	}
 	for path, name := range fb.imports {
 		imp := Import{Path: path, Std: !strings.Contains(strings.Split(path, "/")[0], ".")}
 		if name != filepath.Base(path) {
@@ -85,19 +107,17 @@ func (fb *fileBuilder) file(roots []*Root) *File {
 	return f
 }
 
-// rootBuilder builds one session struct: its helpers are named after it, so
-// that several session types of one package never define the same function.
+// rootBuilder builds one session struct.
 type rootBuilder struct {
 	*fileBuilder
-	root    *Root
-	byType  map[string]*Type // by fully qualified type string
-	mangled map[string]bool
-	guarded map[string]bool
+	root *Root
 }
 
 func (fb *fileBuilder) buildRoot(named *types.Named) *Root {
-	rb := &rootBuilder{fileBuilder: fb, root: &Root{Name: named.Obj().Name()},
-		byType: map[string]*Type{}, mangled: map[string]bool{}, guarded: map[string]bool{}}
+	rb := &rootBuilder{fileBuilder: fb, root: &Root{Name: named.Obj().Name()}}
+	if fb.prefix == "" {
+		fb.prefix = capitalize(rb.root.Name)
+	}
 	st, ok := named.Underlying().(*types.Struct)
 	if !ok || named.TypeParams().Len() > 0 {
 		fb.fail(named.Obj().Pos(), named.Obj().Name(), "a session type must be a non-generic struct type")
@@ -106,21 +126,59 @@ func (fb *fileBuilder) buildRoot(named *types.Named) *Root {
 	rb.guard(named, st)
 	// The root is always encoded as a struct, even if it has other codec
 	// methods: registered before its fields so that a recursive use finds it.
-	h := &Type{Kind: KindStruct, GoType: rb.root.Name, Marker: true, Comparable: types.Comparable(named)}
-	name := capitalize(rb.root.Name) + "Session"
-	rb.mangled[name] = true
-	h.Append, h.Decode, h.Equal = "append"+name, "decode"+name, "equal"+name
-	rb.byType[types.TypeString(named, nil)] = h
-	rb.root.Helper = h
-	rb.root.Helpers = append(rb.root.Helpers, h)
+	h := &Type{Kind: KindStruct, GoType: rb.root.Name, Marker: true, Comparable: types.Comparable(named), Zero: rb.root.Name + "{}"}
+	h.NonZeroFmt = nonZeroFmt(h)
+	fb.add(h, types.TypeString(named, nil), "")
+	fb.bases[h] = capitalize(rb.root.Name) + "Session" // unprefixed: root names are unique
+	rb.root.Type = h
 	rb.root.Fields = rb.fields(st, rb.root.Name, true)
 	h.Fields = rb.root.Fields
-	h.Required = 1 + countRequired(h.Fields)
+	h.Required, h.Omits = 1+countRequired(h.Fields), countRequired(h.Fields) < len(h.Fields)
 	if len(rb.root.Fields) > session.MaxFields {
 		fb.fail(named.Obj().Pos(), rb.root.Name, fmt.Sprintf("%d encoded fields, more than the %d a session.FieldSet holds", len(rb.root.Fields), session.MaxFields))
 	}
 	rb.policy()
 	return rb.root
+}
+
+// add records h, the model of the type whose fully qualified string is key;
+// if it turns out composite, its helpers are named after the file's prefix
+// and name.
+func (fb *fileBuilder) add(h *Type, key, name string) {
+	fb.byType[key] = h
+	fb.order = append(fb.order, h)
+	fb.bases[h] = fb.prefix + name
+}
+
+// nameHelpers names the helper functions of the file's composite types and
+// returns those types, in first-use order.
+func (fb *fileBuilder) nameHelpers() []*Type {
+	var helpers []*Type
+	taken := map[string]bool{}
+	for _, h := range fb.order {
+		if !composite(h.Kind) {
+			continue
+		}
+		base := fb.bases[h]
+		name := base
+		for i := 2; taken[name] || fb.declared(name); i++ {
+			name = fmt.Sprintf("%s%d", base, i)
+		}
+		taken[name] = true
+		h.Append, h.Decode, h.Equal = "append"+name, "decode"+name, "equal"+name
+		helpers = append(helpers, h)
+	}
+	return helpers
+}
+
+// declared reports whether the package declares a helper named after fragment.
+func (fb *fileBuilder) declared(fragment string) bool {
+	for _, verb := range []string{"append", "decode", "equal"} {
+		if fb.pkg.Scope().Lookup(verb+fragment) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (fb *fileBuilder) fail(pos token.Pos, field, reason string) {
@@ -162,9 +220,8 @@ func (rb *rootBuilder) fields(st *types.Struct, owner string, top bool) []*Field
 		f := &Field{GoName: v.Name(), Key: tg.key, Index: len(out), OmitEmpty: tg.omitEmpty,
 			User: tg.user, Flash: tg.flash, Merge: tg.merge}
 		f.Type = rb.typeOf(v.Type(), v.Pos(), name)
-		f.ZeroFmt = zeroFmt(f.Type)
 		switch {
-		case (tg.omitEmpty || tg.flash) && f.ZeroFmt == "":
+		case (tg.omitEmpty || tg.flash) && f.Type.NonZeroFmt == "":
 			rb.fail(v.Pos(), name, fmt.Sprintf("omitempty and flash need a type whose zero value can be tested; %s is not comparable", f.Type.GoType))
 		case tg.user && user != "":
 			rb.fail(v.Pos(), name, fmt.Sprintf("only one field may be tagged user; %s already is", user))
@@ -181,6 +238,22 @@ func (rb *rootBuilder) fields(st *types.Struct, owner string, top bool) []*Field
 		out = append(out, f)
 	}
 	return out
+}
+
+// ownerExpr is the expression SessionOwner returns for the user field f (nil
+// when there is none), in a method whose receiver is v.
+func ownerExpr(f *Field) string {
+	if f == nil {
+		return `""`
+	}
+	field := "v." + f.GoName
+	switch f.Type.Kind {
+	case KindInt:
+		return "wire.FormatInt(" + fill(conv(f.Type, "int64"), field) + ")"
+	case KindUint:
+		return "wire.FormatUint(" + fill(conv(f.Type, "uint64"), field) + ")"
+	}
+	return fill(conv(f.Type, "string"), field)
 }
 
 func countRequired(fields []*Field) int {
@@ -253,51 +326,29 @@ func fieldSetLiteral(s session.FieldSet) string {
 // guard records a compile-time guard for a named struct whose fields the
 // generated code reads. A struct of another package gets one only when all its
 // fields are exported (the only case the conversion can be written).
-func (rb *rootBuilder) guard(named *types.Named, st *types.Struct) {
+func (fb *fileBuilder) guard(named *types.Named, st *types.Struct) {
 	key := types.TypeString(named, nil)
-	if rb.guarded[key] {
+	if fb.guarded[key] {
 		return
 	}
-	rb.guarded[key] = true
+	fb.guarded[key] = true
 	var fields []string
 	for i := 0; i < st.NumFields(); i++ {
 		v := st.Field(i)
-		if named.Obj().Pkg() != rb.pkg && !v.Exported() {
+		if named.Obj().Pkg() != fb.pkg && !v.Exported() {
 			return
 		}
-		typ := types.TypeString(v.Type(), rb.qualify)
+		typ := types.TypeString(v.Type(), fb.qualify)
 		if v.Embedded() {
 			fields = append(fields, typ)
 		} else {
 			fields = append(fields, v.Name()+" "+typ)
 		}
 	}
-	rb.root.Guards = append(rb.root.Guards, Guard{
-		Type:   types.TypeString(named, rb.qualify),
+	fb.guards = append(fb.guards, Guard{
+		Type:   types.TypeString(named, fb.qualify),
 		Struct: "struct{ " + strings.Join(fields, "; ") + " }",
 	})
-}
-
-// zeroFmt returns the zero test of a type's values, or "" when Go cannot test it.
-func zeroFmt(t *Type) string {
-	switch t.Kind {
-	case KindBool:
-		return "!%[1]s"
-	case KindInt, KindUint, KindFloat, KindDuration:
-		return "%[1]s == 0"
-	case KindString:
-		return `%[1]s == ""`
-	case KindBytes, KindSlice, KindMap:
-		return "len(%[1]s) == 0"
-	case KindPointer:
-		return "%[1]s == nil"
-	case KindTime:
-		return "%[1]s.IsZero()"
-	}
-	if t.Comparable {
-		return "%[1]s == *new(" + t.GoType + ")"
-	}
-	return ""
 }
 
 func capitalize(s string) string {

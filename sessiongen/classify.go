@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// typeOf returns the model of t, creating it and its helpers' names on first
-// use. Problems are recorded at pos for field.
+// typeOf returns the model of t, creating it on first use in the file.
+// Problems are recorded at pos for field.
 func (rb *rootBuilder) typeOf(t types.Type, pos token.Pos, field string) *Type {
 	t = types.Unalias(t)
 	key := types.TypeString(t, nil)
@@ -16,26 +16,13 @@ func (rb *rootBuilder) typeOf(t types.Type, pos token.Pos, field string) *Type {
 		return h
 	}
 	h := &Type{GoType: types.TypeString(t, rb.qualify), Comparable: types.Comparable(t)}
-	rb.byType[key] = h // before recursing: recursive types refer to themselves
-	name := rb.mangle(t)
-	h.Append, h.Decode, h.Equal = "append"+name, "decode"+name, "equal"+name
-	rb.root.Helpers = append(rb.root.Helpers, h)
+	h.Zero = zeroValue(t, h.GoType)
+	rb.add(h, key, typeName(t, rb.pkg)) // before recursing: recursive types refer to themselves
 	if reason := rb.classify(h, t, pos, field); reason != "" {
 		rb.fail(pos, field, fmt.Sprintf("unsupported type %s: %s", h.GoType, reason))
 	}
+	h.NonZeroFmt = nonZeroFmt(h) // the caller checks omitempty with it
 	return h
-}
-
-// mangle returns a unique identifier fragment for t, prefixed with the root's
-// name, from which helper function names are made.
-func (rb *rootBuilder) mangle(t types.Type) string {
-	base := capitalize(rb.root.Name) + typeName(t, rb.pkg)
-	name := base
-	for i := 2; rb.mangled[name]; i++ {
-		name = fmt.Sprintf("%s%d", base, i)
-	}
-	rb.mangled[name] = true
-	return name
 }
 
 func typeName(t types.Type, pkg *types.Package) string {
@@ -116,6 +103,7 @@ func (rb *rootBuilder) classify(h *Type, t types.Type, pos token.Pos, field stri
 		rb.guard(named, u)
 		h.Fields = rb.fields(u, named.Obj().Name(), false)
 		h.Required = countRequired(h.Fields)
+		h.Omits = h.Required < len(h.Fields)
 	case *types.Chan:
 		return "channels cannot be stored in a session"
 	case *types.Signature:

@@ -8,15 +8,46 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"strings"
 	"text/template"
 
 	"github.com/sessiongen/sessiongen/templates"
 )
 
 var tmpl = template.Must(template.New("sessiongen").Funcs(template.FuncMap{
-	// zero renders a zero test (Field.ZeroFmt) of the Go expression expr.
-	"zero": func(zeroFmt, expr string) string { return fmt.Sprintf(zeroFmt, expr) },
+	"fill": fill,
+	// value is the argument of the appendValue template.
+	"value": func(t *Type, x, onErr string) valueArg { return valueArg{t, x, onErr} },
+	// into is the argument of the readField, readInto and readVar templates.
+	"into": func(t *Type, dst string) intoArg { return intoArg{t, dst} },
 }).ParseFS(templates.FS, "*.tmpl"))
+
+type valueArg struct {
+	T        *Type
+	X, OnErr string // the value's expression; the error to return on failure ("" for err)
+}
+
+type intoArg struct {
+	T   *Type
+	Dst string // where the value goes
+}
+
+// fill fills in a code pattern of the model (Type.AppendFmt...) with the
+// expressions at hand. An expression *p that the pattern takes the address of
+// is written p, not &*p.
+func fill(pattern string, exprs ...string) string {
+	args := make([]any, len(exprs))
+	for i, e := range exprs {
+		if deref, ok := strings.CutPrefix(e, "*"); ok {
+			if ref := fmt.Sprintf("&%%[%d]s", i+1); strings.Contains(pattern, ref) {
+				pattern = strings.ReplaceAll(pattern, ref, fmt.Sprintf("%%[%d]s", i+1))
+				e = deref
+			}
+		}
+		args[i] = e
+	}
+	return fmt.Sprintf(pattern, args...)
+}
 
 // render executes the templates for f and formats the result. On a format
 // failure it returns the raw text with the error.

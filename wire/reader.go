@@ -10,13 +10,16 @@ import (
 // checked against the remaining input before anything is allocated, so a short
 // hostile input cannot make it allocate more than a small multiple of its size.
 type Reader struct {
-	b     []byte
-	depth int
+	b      []byte
+	depth  int
+	budget int // bytes that containers may still reserve up front: see SliceCap
 }
 
 // NewReader returns a Reader over b. b is not copied: values read as views
 // (Key, StringBytes) alias it.
-func NewReader(b []byte) Reader { return Reader{b: b} }
+func NewReader(b []byte) Reader {
+	return Reader{b: b, budget: reserveFactor*len(b) + minBudget}
+}
 
 // Len returns the number of unread bytes.
 func (r *Reader) Len() int { return len(r.b) }
@@ -66,15 +69,22 @@ func (r *Reader) uintN(size int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch size {
+	return bigEndian(p), nil
+}
+
+// bigEndian decodes a big-endian unsigned integer of 0, 1, 2, 4 or 8 bytes.
+func bigEndian(p []byte) uint64 {
+	switch len(p) {
+	case 0:
+		return 0
 	case 1:
-		return uint64(p[0]), nil
+		return uint64(p[0])
 	case 2:
-		return uint64(binary.BigEndian.Uint16(p)), nil
+		return uint64(binary.BigEndian.Uint16(p))
 	case 4:
-		return uint64(binary.BigEndian.Uint32(p)), nil
+		return uint64(binary.BigEndian.Uint32(p))
 	}
-	return binary.BigEndian.Uint64(p), nil
+	return binary.BigEndian.Uint64(p)
 }
 
 // MapHeader reads a map header (nil reads as an empty map) and returns the
@@ -202,6 +212,14 @@ func (r *Reader) Bytes() ([]byte, error) {
 	return append(make([]byte, 0, len(p)), p...), nil
 }
 
+// ByteArray reads a bin or str into dst, the slice of a [N]byte: bytes beyond
+// len(dst) are dropped and missing ones are zero (nil reads as all zero).
+func (r *Reader) ByteArray(dst []byte) error {
+	p, _, err := r.raw("bytes")
+	clear(dst[copy(dst, p):])
+	return err
+}
+
 // Bool reads a bool (nil reads as false).
 func (r *Reader) Bool() (bool, error) {
 	c, err := r.code()
@@ -319,47 +337,70 @@ func (r *Reader) Duration() (time.Duration, error) {
 // Time reads a msgpack timestamp (extension -1, or tinylib/msgp's legacy
 // extension 5) and returns it in UTC. nil reads as the zero time.
 func (r *Reader) Time() (time.Time, error) {
-	c, err := r.code()
-	if err != nil {
-		return time.Time{}, err
-	}
-	var n int
-	switch c {
-	case codeNil:
+	if r.TryNil() {
 		return time.Time{}, nil
-	case codeFixExt4:
-		n = 4
-	case codeFixExt8:
-		n = 8
-	case codeExt8:
-		size, err := r.uintN(1)
-		if err != nil {
-			return time.Time{}, err
-		}
-		n = int(size)
-	default:
-		return time.Time{}, &TypeError{Want: "timestamp", Code: c}
 	}
-	typ, err := r.uintN(1)
+	c, typ, p, err := r.ext()
 	if err != nil {
 		return time.Time{}, err
 	}
-	p, err := r.next(n)
-	if err != nil {
-		return time.Time{}, err
+	t, ok, err := timeExt(typ, p)
+	if !ok && err == nil {
+		err = &TypeError{Want: "timestamp", Code: c}
 	}
+	return t, err
+}
+
+// ext reads an extension value: its format code, type and payload (a view of
+// the input).
+func (r *Reader) ext() (c byte, typ int8, p []byte, err error) {
+	if c, err = r.code(); err != nil {
+		return c, 0, nil, err
+	}
+	var n uint64
 	switch {
-	case int8(typ) == extTime && n == 4:
-		return time.Unix(int64(binary.BigEndian.Uint32(p)), 0).UTC(), nil
-	case int8(typ) == extTime && n == 8:
-		v := binary.BigEndian.Uint64(p)
-		return timeOf(int64(v&(1<<34-1)), int64(v>>34))
-	case int8(typ) == extTime && n == 12:
-		return timeOf(int64(binary.BigEndian.Uint64(p[4:])), int64(binary.BigEndian.Uint32(p)))
-	case int8(typ) == extTimeLegacy && n == 12:
-		return timeOf(int64(binary.BigEndian.Uint64(p)), int64(int32(binary.BigEndian.Uint32(p[8:]))))
+	case c >= codeFixExt1 && c <= codeFixExt16:
+		n = 1 << (c - codeFixExt1)
+	case c == codeExt8 || c == codeExt16 || c == codeExt32:
+		if n, err = r.uintN(lengthSize(c)); err != nil {
+			return c, 0, nil, err
+		}
+	default:
+		return c, 0, nil, &TypeError{Want: "extension", Code: c}
 	}
-	return time.Time{}, &TypeError{Want: "timestamp", Code: c}
+	t, err := r.uintN(1)
+	if err != nil {
+		return c, 0, nil, err
+	}
+	if n > uint64(len(r.b)) {
+		return c, 0, nil, ErrShort
+	}
+	p, err = r.next(int(n))
+	return c, int8(t), p, err
+}
+
+// timeExt decodes the payload of extension typ as a timestamp. ok is false
+// when typ is not a timestamp extension; an error means it is one, malformed.
+// The generated decoders (through Time) and Any read times alike: extension -1
+// in its 4, 8 and 12-byte forms, and tinylib/msgp's legacy extension 5 in its
+// 12-byte form (8 bytes of seconds, then 4 of nanoseconds).
+func timeExt(typ int8, p []byte) (t time.Time, ok bool, err error) {
+	switch {
+	case typ == extTime && len(p) == 4:
+		return time.Unix(int64(binary.BigEndian.Uint32(p)), 0).UTC(), true, nil
+	case typ == extTime && len(p) == 8:
+		v := binary.BigEndian.Uint64(p)
+		t, err = timeOf(int64(v&(1<<34-1)), int64(v>>34))
+	case typ == extTime && len(p) == 12:
+		t, err = timeOf(int64(binary.BigEndian.Uint64(p[4:])), int64(binary.BigEndian.Uint32(p)))
+	case typ == extTime:
+		err = &TypeError{Want: "timestamp of 4, 8 or 12 bytes", Code: codeExt8}
+	case typ == extTimeLegacy && len(p) == 12:
+		t, err = timeOf(int64(binary.BigEndian.Uint64(p)), int64(int32(binary.BigEndian.Uint32(p[8:]))))
+	default:
+		return time.Time{}, false, nil
+	}
+	return t, true, err
 }
 
 func timeOf(sec, nsec int64) (time.Time, error) {

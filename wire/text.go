@@ -1,18 +1,28 @@
 package wire
 
 import (
-	"bytes"
 	"encoding"
 	"fmt"
 	"strconv"
 )
 
-// EqualText reports whether a and b marshal to the same text: the equality
-// used for TextMarshaler types that Go cannot compare with ==.
-func EqualText(a, b encoding.TextMarshaler) bool {
-	ta, errA := a.MarshalText()
-	tb, errB := b.MarshalText()
-	return errA == nil && errB == nil && bytes.Equal(ta, tb)
+// AppendText appends v's MarshalText as a msgpack str.
+func AppendText(b []byte, v encoding.TextMarshaler) ([]byte, error) {
+	text, err := v.MarshalText()
+	if err != nil {
+		return b, err
+	}
+	return AppendStringBytes(b, text), nil
+}
+
+// DecodeText reads a str or bin (nil reads as empty) and passes it to v's
+// UnmarshalText.
+func (r *Reader) DecodeText(v encoding.TextUnmarshaler) error {
+	text, err := r.StringBytes()
+	if err != nil {
+		return err
+	}
+	return v.UnmarshalText(text)
 }
 
 // FormatInt formats an integer user field as the store's owner key ("" for 0,

@@ -44,7 +44,7 @@ func (v *Ours) DecodeMsgpack(dec *msgpack.Decoder) error {
 // AppendSession implements session.Codec: a msgpack map of the fields by key,
 // after the format marker.
 func (v *Ours) AppendSession(b []byte) ([]byte, error) {
-	return appendOursSession(b, v)
+	return appendOursSession(b, v), nil
 }
 
 // DecodeSession implements session.Codec. It decodes into a temporary and
@@ -73,28 +73,28 @@ func (v *Ours) DecodeSession(b []byte) error {
 // DiffSession implements session.Codec: the fields whose values differ.
 func (v *Ours) DiffSession(other *Ours) session.FieldSet {
 	var s session.FieldSet
-	if !equalOursString(&v.Name, &other.Name) {
+	if v.Name != other.Name {
 		s.Add(0)
 	}
-	if !equalOursInt64(&v.UserID, &other.UserID) {
+	if v.UserID != other.UserID {
 		s.Add(1)
 	}
-	if !equalOursBool(&v.Admin, &other.Admin) {
+	if v.Admin != other.Admin {
 		s.Add(2)
 	}
-	if !equalOursTimeTime(&v.LastSeen, &other.LastSeen) {
+	if !v.LastSeen.Equal(other.LastSeen) {
 		s.Add(3)
 	}
-	if !equalOursSliceString(&v.Roles, &other.Roles) {
+	if !equalOursSliceString(v.Roles, other.Roles) {
 		s.Add(4)
 	}
-	if !equalOursMapStringString(&v.Prefs, &other.Prefs) {
+	if !equalOursMapStringString(v.Prefs, other.Prefs) {
 		s.Add(5)
 	}
 	if !equalOursProfile(&v.Profile, &other.Profile) {
 		s.Add(6)
 	}
-	if !equalOursSliceByte(&v.CSRF, &other.CSRF) {
+	if string(v.CSRF) != string(other.CSRF) {
 		s.Add(7)
 	}
 	return s
@@ -136,7 +136,7 @@ func (v *Ours) SessionMergePolicy() (theirs, refuse session.FieldSet) {
 
 // SessionOwner implements session.Codec.
 func (v *Ours) SessionOwner() string {
-	return wire.FormatInt(int64(v.UserID))
+	return wire.FormatInt(v.UserID)
 }
 
 // SessionKeys implements session.Codec.
@@ -235,60 +235,26 @@ func (m OursManager) From(ctx context.Context) OursSession {
 	return OursSession{m.Manager.From(ctx)}
 }
 
-func appendOursSession(b []byte, p *Ours) ([]byte, error) {
-	n := 9
-	b = wire.AppendMapHeader(b, n)
+func appendOursSession(b []byte, p *Ours) []byte {
+	b = wire.AppendMapHeader(b, 9)
 	b = wire.AppendFormat(b)
-	var err error
-	{
-		b = wire.AppendString(b, "name")
-		if b, err = appendOursString(b, &p.Name); err != nil {
-			return b, wire.EncodeFailed("name", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "user_id")
-		if b, err = appendOursInt64(b, &p.UserID); err != nil {
-			return b, wire.EncodeFailed("user_id", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "admin")
-		if b, err = appendOursBool(b, &p.Admin); err != nil {
-			return b, wire.EncodeFailed("admin", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "last_seen")
-		if b, err = appendOursTimeTime(b, &p.LastSeen); err != nil {
-			return b, wire.EncodeFailed("last_seen", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "roles")
-		if b, err = appendOursSliceString(b, &p.Roles); err != nil {
-			return b, wire.EncodeFailed("roles", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "prefs")
-		if b, err = appendOursMapStringString(b, &p.Prefs); err != nil {
-			return b, wire.EncodeFailed("prefs", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "profile")
-		if b, err = appendOursProfile(b, &p.Profile); err != nil {
-			return b, wire.EncodeFailed("profile", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "csrf")
-		if b, err = appendOursSliceByte(b, &p.CSRF); err != nil {
-			return b, wire.EncodeFailed("csrf", err)
-		}
-	}
-	return b, nil
+	b = wire.AppendString(b, "name")
+	b = wire.AppendString(b, p.Name)
+	b = wire.AppendString(b, "user_id")
+	b = wire.AppendInt(b, p.UserID)
+	b = wire.AppendString(b, "admin")
+	b = wire.AppendBool(b, p.Admin)
+	b = wire.AppendString(b, "last_seen")
+	b = wire.AppendTime(b, p.LastSeen)
+	b = wire.AppendString(b, "roles")
+	b = appendOursSliceString(b, p.Roles)
+	b = wire.AppendString(b, "prefs")
+	b = appendOursMapStringString(b, p.Prefs)
+	b = wire.AppendString(b, "profile")
+	b = appendOursProfile(b, &p.Profile)
+	b = wire.AppendString(b, "csrf")
+	b = wire.AppendBytes(b, p.CSRF)
+	return b
 }
 
 func decodeOursSession(r *wire.Reader, p *Ours) error {
@@ -312,13 +278,13 @@ func decodeOursSession(r *wire.Reader, p *Ours) error {
 		case wire.FormatKey:
 			err = r.Format()
 		case "name":
-			err = decodeOursString(r, &p.Name)
+			p.Name, err = r.String()
 		case "user_id":
-			err = decodeOursInt64(r, &p.UserID)
+			p.UserID, err = r.Int(64)
 		case "admin":
-			err = decodeOursBool(r, &p.Admin)
+			p.Admin, err = r.Bool()
 		case "last_seen":
-			err = decodeOursTimeTime(r, &p.LastSeen)
+			p.LastSeen, err = r.Time()
 		case "roles":
 			err = decodeOursSliceString(r, &p.Roles)
 		case "prefs":
@@ -326,7 +292,7 @@ func decodeOursSession(r *wire.Reader, p *Ours) error {
 		case "profile":
 			err = decodeOursProfile(r, &p.Profile)
 		case "csrf":
-			err = decodeOursSliceByte(r, &p.CSRF)
+			p.CSRF, err = r.Bytes()
 		default:
 			err = r.Skip()
 		}
@@ -338,102 +304,15 @@ func decodeOursSession(r *wire.Reader, p *Ours) error {
 	return nil
 }
 
-func equalOursSession(a, b *Ours) bool {
-	if !equalOursString(&a.Name, &b.Name) {
-		return false
+func appendOursSliceString(b []byte, s []string) []byte {
+	if s == nil {
+		return wire.AppendNil(b)
 	}
-	if !equalOursInt64(&a.UserID, &b.UserID) {
-		return false
+	b = wire.AppendArrayHeader(b, len(s))
+	for i := range s {
+		b = wire.AppendString(b, s[i])
 	}
-	if !equalOursBool(&a.Admin, &b.Admin) {
-		return false
-	}
-	if !equalOursTimeTime(&a.LastSeen, &b.LastSeen) {
-		return false
-	}
-	if !equalOursSliceString(&a.Roles, &b.Roles) {
-		return false
-	}
-	if !equalOursMapStringString(&a.Prefs, &b.Prefs) {
-		return false
-	}
-	if !equalOursProfile(&a.Profile, &b.Profile) {
-		return false
-	}
-	if !equalOursSliceByte(&a.CSRF, &b.CSRF) {
-		return false
-	}
-	return true
-}
-
-func appendOursString(b []byte, p *string) ([]byte, error) {
-	return wire.AppendString(b, string(*p)), nil
-}
-
-func decodeOursString(r *wire.Reader, p *string) error {
-	x, err := r.String()
-	*p = string(x)
-	return err
-}
-
-func equalOursString(a, b *string) bool {
-	return *a == *b
-}
-
-func appendOursInt64(b []byte, p *int64) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeOursInt64(r *wire.Reader, p *int64) error {
-	x, err := r.Int(64)
-	*p = int64(x)
-	return err
-}
-
-func equalOursInt64(a, b *int64) bool {
-	return *a == *b
-}
-
-func appendOursBool(b []byte, p *bool) ([]byte, error) {
-	return wire.AppendBool(b, bool(*p)), nil
-}
-
-func decodeOursBool(r *wire.Reader, p *bool) error {
-	x, err := r.Bool()
-	*p = bool(x)
-	return err
-}
-
-func equalOursBool(a, b *bool) bool {
-	return *a == *b
-}
-
-func appendOursTimeTime(b []byte, p *time.Time) ([]byte, error) {
-	return wire.AppendTime(b, *p), nil
-}
-
-func decodeOursTimeTime(r *wire.Reader, p *time.Time) error {
-	x, err := r.Time()
-	*p = x
-	return err
-}
-
-func equalOursTimeTime(a, b *time.Time) bool {
-	return a.Equal(*b)
-}
-
-func appendOursSliceString(b []byte, p *[]string) ([]byte, error) {
-	if *p == nil {
-		return wire.AppendNil(b), nil
-	}
-	b = wire.AppendArrayHeader(b, len(*p))
-	for i := range *p {
-		var err error
-		if b, err = appendOursString(b, &(*p)[i]); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
+	return b
 }
 
 func decodeOursSliceString(r *wire.Reader, p *[]string) error {
@@ -445,43 +324,40 @@ func decodeOursSliceString(r *wire.Reader, p *[]string) error {
 	if err != nil {
 		return err
 	}
-	s := make([]string, n)
-	for i := range s {
-		if err := decodeOursString(r, &s[i]); err != nil {
+	s := make([]string, 0, wire.SliceCap[string](r, n))
+	for range n {
+		x, err := r.String()
+		if err != nil {
 			return err
 		}
+		s = append(s, x)
 	}
 	*p = s
 	return nil
 }
 
-func equalOursSliceString(a, b *[]string) bool {
-	if len(*a) != len(*b) {
+func equalOursSliceString(a, b []string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for i := range *a {
-		if !equalOursString(&(*a)[i], &(*b)[i]) {
+	for i := range a {
+		if a[i] != b[i] {
 			return false
 		}
 	}
 	return true
 }
 
-func appendOursMapStringString(b []byte, p *map[string]string) ([]byte, error) {
-	if *p == nil {
-		return wire.AppendNil(b), nil
+func appendOursMapStringString(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return wire.AppendNil(b)
 	}
-	b = wire.AppendMapHeader(b, len(*p))
-	for k, x := range *p {
-		var err error
-		if b, err = appendOursString(b, &k); err != nil {
-			return b, err
-		}
-		if b, err = appendOursString(b, &x); err != nil {
-			return b, err
-		}
+	b = wire.AppendMapHeader(b, len(m))
+	for k, x := range m {
+		b = wire.AppendString(b, k)
+		b = wire.AppendString(b, x)
 	}
-	return b, nil
+	return b
 }
 
 func decodeOursMapStringString(r *wire.Reader, p *map[string]string) error {
@@ -493,14 +369,14 @@ func decodeOursMapStringString(r *wire.Reader, p *map[string]string) error {
 	if err != nil {
 		return err
 	}
-	m := make(map[string]string, n)
+	m := make(map[string]string, wire.MapCap[string, string](r, n))
 	for range n {
-		var k string
-		var x string
-		if err := decodeOursString(r, &k); err != nil {
+		k, err := r.String()
+		if err != nil {
 			return err
 		}
-		if err := decodeOursString(r, &x); err != nil {
+		x, err := r.String()
+		if err != nil {
 			return err
 		}
 		m[k] = x
@@ -509,36 +385,26 @@ func decodeOursMapStringString(r *wire.Reader, p *map[string]string) error {
 	return nil
 }
 
-func equalOursMapStringString(a, b *map[string]string) bool {
-	if len(*a) != len(*b) {
+func equalOursMapStringString(a, b map[string]string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for k, x := range *a {
-		y, ok := (*b)[k]
-		if !ok || !equalOursString(&x, &y) {
+	for k, x := range a {
+		y, ok := b[k]
+		if !ok || x != y {
 			return false
 		}
 	}
 	return true
 }
 
-func appendOursProfile(b []byte, p *Profile) ([]byte, error) {
-	n := 2
-	b = wire.AppendMapHeader(b, n)
-	var err error
-	{
-		b = wire.AppendString(b, "email")
-		if b, err = appendOursString(b, &p.Email); err != nil {
-			return b, wire.EncodeFailed("email", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "age")
-		if b, err = appendOursInt32(b, &p.Age); err != nil {
-			return b, wire.EncodeFailed("age", err)
-		}
-	}
-	return b, nil
+func appendOursProfile(b []byte, p *Profile) []byte {
+	b = wire.AppendMapHeader(b, 2)
+	b = wire.AppendString(b, "email")
+	b = wire.AppendString(b, p.Email)
+	b = wire.AppendString(b, "age")
+	b = wire.AppendInt(b, int64(p.Age))
+	return b
 }
 
 func decodeOursProfile(r *wire.Reader, p *Profile) error {
@@ -560,9 +426,11 @@ func decodeOursProfile(r *wire.Reader, p *Profile) error {
 		}
 		switch string(key) {
 		case "email":
-			err = decodeOursString(r, &p.Email)
+			p.Email, err = r.String()
 		case "age":
-			err = decodeOursInt32(r, &p.Age)
+			var x int64
+			x, err = r.Int(32)
+			p.Age = int32(x)
 		default:
 			err = r.Skip()
 		}
@@ -575,39 +443,6 @@ func decodeOursProfile(r *wire.Reader, p *Profile) error {
 }
 
 func equalOursProfile(a, b *Profile) bool {
-	if !equalOursString(&a.Email, &b.Email) {
-		return false
-	}
-	if !equalOursInt32(&a.Age, &b.Age) {
-		return false
-	}
-	return true
-}
-
-func appendOursInt32(b []byte, p *int32) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeOursInt32(r *wire.Reader, p *int32) error {
-	x, err := r.Int(32)
-	*p = int32(x)
-	return err
-}
-
-func equalOursInt32(a, b *int32) bool {
-	return *a == *b
-}
-
-func appendOursSliceByte(b []byte, p *[]byte) ([]byte, error) {
-	return wire.AppendBytes(b, []byte(*p)), nil
-}
-
-func decodeOursSliceByte(r *wire.Reader, p *[]byte) error {
-	x, err := r.Bytes()
-	*p = []byte(x)
-	return err
-}
-
-func equalOursSliceByte(a, b *[]byte) bool {
-	return string(*a) == string(*b)
+	return a.Email == b.Email &&
+		a.Age == b.Age
 }

@@ -38,7 +38,7 @@ func (v *Visitor) DecodeMsgpack(dec *msgpack.Decoder) error {
 // AppendSession implements session.Codec: a msgpack map of the fields by key,
 // after the format marker.
 func (v *Visitor) AppendSession(b []byte) ([]byte, error) {
-	return appendVisitorSession(b, v)
+	return appendVisitorSession(b, v), nil
 }
 
 // DecodeSession implements session.Codec. It decodes into a temporary and
@@ -66,25 +66,25 @@ func (v *Visitor) DecodeSession(b []byte) error {
 // DiffSession implements session.Codec: the fields whose values differ.
 func (v *Visitor) DiffSession(other *Visitor) session.FieldSet {
 	var s session.FieldSet
-	if !equalVisitorString(&v.Name, &other.Name) {
+	if v.Name != other.Name {
 		s.Add(0)
 	}
-	if !equalVisitorInt64(&v.Count, &other.Count) {
+	if v.Count != other.Count {
 		s.Add(1)
 	}
-	if !equalVisitorSliceString(&v.Cart, &other.Cart) {
+	if !equalVisitorSliceString(v.Cart, other.Cart) {
 		s.Add(2)
 	}
-	if !equalVisitorString(&v.Flash, &other.Flash) {
+	if v.Flash != other.Flash {
 		s.Add(3)
 	}
-	if !equalVisitorString(&v.UserID, &other.UserID) {
+	if v.UserID != other.UserID {
 		s.Add(4)
 	}
-	if !equalVisitorString(&v.Role, &other.Role) {
+	if v.Role != other.Role {
 		s.Add(5)
 	}
-	if !equalVisitorString(&v.Theme, &other.Theme) {
+	if v.Theme != other.Theme {
 		s.Add(6)
 	}
 	return s
@@ -123,7 +123,7 @@ func (v *Visitor) SessionMergePolicy() (theirs, refuse session.FieldSet) {
 
 // SessionOwner implements session.Codec.
 func (v *Visitor) SessionOwner() string {
-	return string(v.UserID)
+	return v.UserID
 }
 
 // SessionKeys implements session.Codec.
@@ -176,9 +176,8 @@ func (s VisitorSession) SetFlash(x string) {
 func (s VisitorSession) PopFlash() string {
 	p := &s.Value().Flash
 	x := *p
-	if !(x == "") {
-		var zero string
-		*p = zero
+	if x != "" {
+		*p = ""
 		s.Changed(3)
 	}
 	return x
@@ -227,54 +226,24 @@ func (m VisitorManager) From(ctx context.Context) VisitorSession {
 	return VisitorSession{m.Manager.From(ctx)}
 }
 
-func appendVisitorSession(b []byte, p *Visitor) ([]byte, error) {
-	n := 8
-	b = wire.AppendMapHeader(b, n)
+func appendVisitorSession(b []byte, p *Visitor) []byte {
+	b = wire.AppendMapHeader(b, 8)
 	b = wire.AppendFormat(b)
-	var err error
-	{
-		b = wire.AppendString(b, "name")
-		if b, err = appendVisitorString(b, &p.Name); err != nil {
-			return b, wire.EncodeFailed("name", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "count")
-		if b, err = appendVisitorInt64(b, &p.Count); err != nil {
-			return b, wire.EncodeFailed("count", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "cart")
-		if b, err = appendVisitorSliceString(b, &p.Cart); err != nil {
-			return b, wire.EncodeFailed("cart", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "flash")
-		if b, err = appendVisitorString(b, &p.Flash); err != nil {
-			return b, wire.EncodeFailed("flash", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "user_id")
-		if b, err = appendVisitorString(b, &p.UserID); err != nil {
-			return b, wire.EncodeFailed("user_id", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "role")
-		if b, err = appendVisitorString(b, &p.Role); err != nil {
-			return b, wire.EncodeFailed("role", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "theme")
-		if b, err = appendVisitorString(b, &p.Theme); err != nil {
-			return b, wire.EncodeFailed("theme", err)
-		}
-	}
-	return b, nil
+	b = wire.AppendString(b, "name")
+	b = wire.AppendString(b, p.Name)
+	b = wire.AppendString(b, "count")
+	b = wire.AppendInt(b, p.Count)
+	b = wire.AppendString(b, "cart")
+	b = appendVisitorSliceString(b, p.Cart)
+	b = wire.AppendString(b, "flash")
+	b = wire.AppendString(b, p.Flash)
+	b = wire.AppendString(b, "user_id")
+	b = wire.AppendString(b, p.UserID)
+	b = wire.AppendString(b, "role")
+	b = wire.AppendString(b, p.Role)
+	b = wire.AppendString(b, "theme")
+	b = wire.AppendString(b, p.Theme)
+	return b
 }
 
 func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
@@ -298,19 +267,19 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 		case wire.FormatKey:
 			err = r.Format()
 		case "name":
-			err = decodeVisitorString(r, &p.Name)
+			p.Name, err = r.String()
 		case "count":
-			err = decodeVisitorInt64(r, &p.Count)
+			p.Count, err = r.Int(64)
 		case "cart":
 			err = decodeVisitorSliceString(r, &p.Cart)
 		case "flash":
-			err = decodeVisitorString(r, &p.Flash)
+			p.Flash, err = r.String()
 		case "user_id":
-			err = decodeVisitorString(r, &p.UserID)
+			p.UserID, err = r.String()
 		case "role":
-			err = decodeVisitorString(r, &p.Role)
+			p.Role, err = r.String()
 		case "theme":
-			err = decodeVisitorString(r, &p.Theme)
+			p.Theme, err = r.String()
 		default:
 			err = r.Skip()
 		}
@@ -322,71 +291,15 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 	return nil
 }
 
-func equalVisitorSession(a, b *Visitor) bool {
-	if !equalVisitorString(&a.Name, &b.Name) {
-		return false
+func appendVisitorSliceString(b []byte, s []string) []byte {
+	if s == nil {
+		return wire.AppendNil(b)
 	}
-	if !equalVisitorInt64(&a.Count, &b.Count) {
-		return false
+	b = wire.AppendArrayHeader(b, len(s))
+	for i := range s {
+		b = wire.AppendString(b, s[i])
 	}
-	if !equalVisitorSliceString(&a.Cart, &b.Cart) {
-		return false
-	}
-	if !equalVisitorString(&a.Flash, &b.Flash) {
-		return false
-	}
-	if !equalVisitorString(&a.UserID, &b.UserID) {
-		return false
-	}
-	if !equalVisitorString(&a.Role, &b.Role) {
-		return false
-	}
-	if !equalVisitorString(&a.Theme, &b.Theme) {
-		return false
-	}
-	return true
-}
-
-func appendVisitorString(b []byte, p *string) ([]byte, error) {
-	return wire.AppendString(b, string(*p)), nil
-}
-
-func decodeVisitorString(r *wire.Reader, p *string) error {
-	x, err := r.String()
-	*p = string(x)
-	return err
-}
-
-func equalVisitorString(a, b *string) bool {
-	return *a == *b
-}
-
-func appendVisitorInt64(b []byte, p *int64) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeVisitorInt64(r *wire.Reader, p *int64) error {
-	x, err := r.Int(64)
-	*p = int64(x)
-	return err
-}
-
-func equalVisitorInt64(a, b *int64) bool {
-	return *a == *b
-}
-
-func appendVisitorSliceString(b []byte, p *[]string) ([]byte, error) {
-	if *p == nil {
-		return wire.AppendNil(b), nil
-	}
-	b = wire.AppendArrayHeader(b, len(*p))
-	for i := range *p {
-		var err error
-		if b, err = appendVisitorString(b, &(*p)[i]); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
+	return b
 }
 
 func decodeVisitorSliceString(r *wire.Reader, p *[]string) error {
@@ -398,22 +311,24 @@ func decodeVisitorSliceString(r *wire.Reader, p *[]string) error {
 	if err != nil {
 		return err
 	}
-	s := make([]string, n)
-	for i := range s {
-		if err := decodeVisitorString(r, &s[i]); err != nil {
+	s := make([]string, 0, wire.SliceCap[string](r, n))
+	for range n {
+		x, err := r.String()
+		if err != nil {
 			return err
 		}
+		s = append(s, x)
 	}
 	*p = s
 	return nil
 }
 
-func equalVisitorSliceString(a, b *[]string) bool {
-	if len(*a) != len(*b) {
+func equalVisitorSliceString(a, b []string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for i := range *a {
-		if !equalVisitorString(&(*a)[i], &(*b)[i]) {
+	for i := range a {
+		if a[i] != b[i] {
 			return false
 		}
 	}

@@ -43,7 +43,7 @@ func (v *Visitor) DecodeMsgpack(dec *msgpack.Decoder) error {
 // AppendSession implements session.Codec: a msgpack map of the fields by key,
 // after the format marker.
 func (v *Visitor) AppendSession(b []byte) ([]byte, error) {
-	return appendVisitorSession(b, v)
+	return appendVisitorSession(b, v), nil
 }
 
 // DecodeSession implements session.Codec. It decodes into a temporary and
@@ -70,22 +70,22 @@ func (v *Visitor) DecodeSession(b []byte) error {
 // DiffSession implements session.Codec: the fields whose values differ.
 func (v *Visitor) DiffSession(other *Visitor) session.FieldSet {
 	var s session.FieldSet
-	if !equalVisitorString(&v.UserName, &other.UserName) {
+	if v.UserName != other.UserName {
 		s.Add(0)
 	}
-	if !equalVisitorString(&v.DisplayName, &other.DisplayName) {
+	if v.DisplayName != other.DisplayName {
 		s.Add(1)
 	}
-	if !equalVisitorTimeTime(&v.LoggedInAt, &other.LoggedInAt) {
+	if !v.LoggedInAt.Equal(other.LoggedInAt) {
 		s.Add(2)
 	}
-	if !equalVisitorSliceCartItem(&v.Cart, &other.Cart) {
+	if !equalVisitorSliceCartItem(v.Cart, other.Cart) {
 		s.Add(3)
 	}
-	if !equalVisitorString(&v.Flash, &other.Flash) {
+	if v.Flash != other.Flash {
 		s.Add(4)
 	}
-	if !equalVisitorString(&v.Theme, &other.Theme) {
+	if v.Theme != other.Theme {
 		s.Add(5)
 	}
 	return s
@@ -121,7 +121,7 @@ func (v *Visitor) SessionMergePolicy() (theirs, refuse session.FieldSet) {
 
 // SessionOwner implements session.Codec.
 func (v *Visitor) SessionOwner() string {
-	return string(v.UserName)
+	return v.UserName
 }
 
 // SessionKeys implements session.Codec.
@@ -183,9 +183,8 @@ func (s VisitorSession) SetFlash(x string) {
 func (s VisitorSession) PopFlash() string {
 	p := &s.Value().Flash
 	x := *p
-	if !(x == "") {
-		var zero string
-		*p = zero
+	if x != "" {
+		*p = ""
 		s.Changed(4)
 	}
 	return x
@@ -216,66 +215,53 @@ func (m VisitorManager) From(ctx context.Context) VisitorSession {
 	return VisitorSession{m.Manager.From(ctx)}
 }
 
-func appendVisitorSession(b []byte, p *Visitor) ([]byte, error) {
+func appendVisitorSession(b []byte, p *Visitor) []byte {
 	n := 1
-	if !(p.UserName == "") {
+	if p.UserName != "" {
 		n++
 	}
-	if !(p.DisplayName == "") {
+	if p.DisplayName != "" {
 		n++
 	}
-	if !(p.LoggedInAt.IsZero()) {
+	if !p.LoggedInAt.IsZero() {
 		n++
 	}
-	if !(len(p.Cart) == 0) {
+	if len(p.Cart) != 0 {
 		n++
 	}
-	if !(p.Flash == "") {
+	if p.Flash != "" {
 		n++
 	}
-	if !(p.Theme == "") {
+	if p.Theme != "" {
 		n++
 	}
 	b = wire.AppendMapHeader(b, n)
 	b = wire.AppendFormat(b)
-	var err error
-	if !(p.UserName == "") {
+	if p.UserName != "" {
 		b = wire.AppendString(b, "user_name")
-		if b, err = appendVisitorString(b, &p.UserName); err != nil {
-			return b, wire.EncodeFailed("user_name", err)
-		}
+		b = wire.AppendString(b, p.UserName)
 	}
-	if !(p.DisplayName == "") {
+	if p.DisplayName != "" {
 		b = wire.AppendString(b, "display_name")
-		if b, err = appendVisitorString(b, &p.DisplayName); err != nil {
-			return b, wire.EncodeFailed("display_name", err)
-		}
+		b = wire.AppendString(b, p.DisplayName)
 	}
-	if !(p.LoggedInAt.IsZero()) {
+	if !p.LoggedInAt.IsZero() {
 		b = wire.AppendString(b, "logged_in_at")
-		if b, err = appendVisitorTimeTime(b, &p.LoggedInAt); err != nil {
-			return b, wire.EncodeFailed("logged_in_at", err)
-		}
+		b = wire.AppendTime(b, p.LoggedInAt)
 	}
-	if !(len(p.Cart) == 0) {
+	if len(p.Cart) != 0 {
 		b = wire.AppendString(b, "cart")
-		if b, err = appendVisitorSliceCartItem(b, &p.Cart); err != nil {
-			return b, wire.EncodeFailed("cart", err)
-		}
+		b = appendVisitorSliceCartItem(b, p.Cart)
 	}
-	if !(p.Flash == "") {
+	if p.Flash != "" {
 		b = wire.AppendString(b, "flash")
-		if b, err = appendVisitorString(b, &p.Flash); err != nil {
-			return b, wire.EncodeFailed("flash", err)
-		}
+		b = wire.AppendString(b, p.Flash)
 	}
-	if !(p.Theme == "") {
+	if p.Theme != "" {
 		b = wire.AppendString(b, "theme")
-		if b, err = appendVisitorString(b, &p.Theme); err != nil {
-			return b, wire.EncodeFailed("theme", err)
-		}
+		b = wire.AppendString(b, p.Theme)
 	}
-	return b, nil
+	return b
 }
 
 func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
@@ -299,17 +285,17 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 		case wire.FormatKey:
 			err = r.Format()
 		case "user_name":
-			err = decodeVisitorString(r, &p.UserName)
+			p.UserName, err = r.String()
 		case "display_name":
-			err = decodeVisitorString(r, &p.DisplayName)
+			p.DisplayName, err = r.String()
 		case "logged_in_at":
-			err = decodeVisitorTimeTime(r, &p.LoggedInAt)
+			p.LoggedInAt, err = r.Time()
 		case "cart":
 			err = decodeVisitorSliceCartItem(r, &p.Cart)
 		case "flash":
-			err = decodeVisitorString(r, &p.Flash)
+			p.Flash, err = r.String()
 		case "theme":
-			err = decodeVisitorString(r, &p.Theme)
+			p.Theme, err = r.String()
 		default:
 			err = r.Skip()
 		}
@@ -321,68 +307,15 @@ func decodeVisitorSession(r *wire.Reader, p *Visitor) error {
 	return nil
 }
 
-func equalVisitorSession(a, b *Visitor) bool {
-	if !equalVisitorString(&a.UserName, &b.UserName) {
-		return false
+func appendVisitorSliceCartItem(b []byte, s []CartItem) []byte {
+	if s == nil {
+		return wire.AppendNil(b)
 	}
-	if !equalVisitorString(&a.DisplayName, &b.DisplayName) {
-		return false
+	b = wire.AppendArrayHeader(b, len(s))
+	for i := range s {
+		b = appendVisitorCartItem(b, &s[i])
 	}
-	if !equalVisitorTimeTime(&a.LoggedInAt, &b.LoggedInAt) {
-		return false
-	}
-	if !equalVisitorSliceCartItem(&a.Cart, &b.Cart) {
-		return false
-	}
-	if !equalVisitorString(&a.Flash, &b.Flash) {
-		return false
-	}
-	if !equalVisitorString(&a.Theme, &b.Theme) {
-		return false
-	}
-	return true
-}
-
-func appendVisitorString(b []byte, p *string) ([]byte, error) {
-	return wire.AppendString(b, string(*p)), nil
-}
-
-func decodeVisitorString(r *wire.Reader, p *string) error {
-	x, err := r.String()
-	*p = string(x)
-	return err
-}
-
-func equalVisitorString(a, b *string) bool {
-	return *a == *b
-}
-
-func appendVisitorTimeTime(b []byte, p *time.Time) ([]byte, error) {
-	return wire.AppendTime(b, *p), nil
-}
-
-func decodeVisitorTimeTime(r *wire.Reader, p *time.Time) error {
-	x, err := r.Time()
-	*p = x
-	return err
-}
-
-func equalVisitorTimeTime(a, b *time.Time) bool {
-	return a.Equal(*b)
-}
-
-func appendVisitorSliceCartItem(b []byte, p *[]CartItem) ([]byte, error) {
-	if *p == nil {
-		return wire.AppendNil(b), nil
-	}
-	b = wire.AppendArrayHeader(b, len(*p))
-	for i := range *p {
-		var err error
-		if b, err = appendVisitorCartItem(b, &(*p)[i]); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
+	return b
 }
 
 func decodeVisitorSliceCartItem(r *wire.Reader, p *[]CartItem) error {
@@ -394,51 +327,39 @@ func decodeVisitorSliceCartItem(r *wire.Reader, p *[]CartItem) error {
 	if err != nil {
 		return err
 	}
-	s := make([]CartItem, n)
-	for i := range s {
-		if err := decodeVisitorCartItem(r, &s[i]); err != nil {
+	s := make([]CartItem, 0, wire.SliceCap[CartItem](r, n))
+	for range n {
+		var x CartItem
+		if err := decodeVisitorCartItem(r, &x); err != nil {
 			return err
 		}
+		s = append(s, x)
 	}
 	*p = s
 	return nil
 }
 
-func equalVisitorSliceCartItem(a, b *[]CartItem) bool {
-	if len(*a) != len(*b) {
+func equalVisitorSliceCartItem(a, b []CartItem) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for i := range *a {
-		if !equalVisitorCartItem(&(*a)[i], &(*b)[i]) {
+	for i := range a {
+		if !equalVisitorCartItem(&a[i], &b[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-func appendVisitorCartItem(b []byte, p *CartItem) ([]byte, error) {
-	n := 3
-	b = wire.AppendMapHeader(b, n)
-	var err error
-	{
-		b = wire.AppendString(b, "product_id")
-		if b, err = appendVisitorString(b, &p.ProductID); err != nil {
-			return b, wire.EncodeFailed("product_id", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "name")
-		if b, err = appendVisitorString(b, &p.Name); err != nil {
-			return b, wire.EncodeFailed("name", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "qty")
-		if b, err = appendVisitorInt(b, &p.Qty); err != nil {
-			return b, wire.EncodeFailed("qty", err)
-		}
-	}
-	return b, nil
+func appendVisitorCartItem(b []byte, p *CartItem) []byte {
+	b = wire.AppendMapHeader(b, 3)
+	b = wire.AppendString(b, "product_id")
+	b = wire.AppendString(b, p.ProductID)
+	b = wire.AppendString(b, "name")
+	b = wire.AppendString(b, p.Name)
+	b = wire.AppendString(b, "qty")
+	b = wire.AppendInt(b, int64(p.Qty))
+	return b
 }
 
 func decodeVisitorCartItem(r *wire.Reader, p *CartItem) error {
@@ -460,11 +381,13 @@ func decodeVisitorCartItem(r *wire.Reader, p *CartItem) error {
 		}
 		switch string(key) {
 		case "product_id":
-			err = decodeVisitorString(r, &p.ProductID)
+			p.ProductID, err = r.String()
 		case "name":
-			err = decodeVisitorString(r, &p.Name)
+			p.Name, err = r.String()
 		case "qty":
-			err = decodeVisitorInt(r, &p.Qty)
+			var x int64
+			x, err = r.Int(64)
+			p.Qty = int(x)
 		default:
 			err = r.Skip()
 		}
@@ -477,28 +400,7 @@ func decodeVisitorCartItem(r *wire.Reader, p *CartItem) error {
 }
 
 func equalVisitorCartItem(a, b *CartItem) bool {
-	if !equalVisitorString(&a.ProductID, &b.ProductID) {
-		return false
-	}
-	if !equalVisitorString(&a.Name, &b.Name) {
-		return false
-	}
-	if !equalVisitorInt(&a.Qty, &b.Qty) {
-		return false
-	}
-	return true
-}
-
-func appendVisitorInt(b []byte, p *int) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeVisitorInt(r *wire.Reader, p *int) error {
-	x, err := r.Int(64)
-	*p = int(x)
-	return err
-}
-
-func equalVisitorInt(a, b *int) bool {
-	return *a == *b
+	return a.ProductID == b.ProductID &&
+		a.Name == b.Name &&
+		a.Qty == b.Qty
 }

@@ -6,22 +6,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sessiongen/sessiongen/wire"
 	"github.com/vmihailenco/msgpack/v5"
 )
-
-// appendWriter lets a msgpack Encoder append to a caller's slice.
-type appendWriter struct{ b []byte }
-
-// Write implements io.Writer.
-func (w *appendWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
-
-// WriteByte implements io.ByteWriter.
-func (w *appendWriter) WriteByte(c byte) error { w.b = append(w.b, c); return nil }
-
-type encoder struct {
-	enc *msgpack.Encoder
-	w   appendWriter
-}
 
 type decoder struct {
 	dec *msgpack.Decoder
@@ -29,23 +16,20 @@ type decoder struct {
 	key [16]byte
 }
 
-var (
-	encoders = sync.Pool{New: func() any { e := new(encoder); e.enc = msgpack.NewEncoder(&e.w); return e }}
-	decoders = sync.Pool{New: func() any { d := new(decoder); d.dec = msgpack.NewDecoder(&d.r); return d }}
-)
+var decoders = sync.Pool{New: func() any { d := new(decoder); d.dec = msgpack.NewDecoder(&d.r); return d }}
 
 // AppendSession implements session.Codec: a map keyed by wire names, so that
-// builds with more or fewer fields read each other's sessions.
+// builds with more or fewer fields read each other's sessions. It writes with
+// msgpack/v5's Encoder, through wire's pooled encoder that appends to b.
 func (v *Visitor) AppendSession(b []byte) ([]byte, error) {
-	e := encoders.Get().(*encoder)
-	e.w.b = b
-	err := v.encode(e.enc)
-	b, e.w.b = e.w.b, nil
-	encoders.Put(e)
-	return b, err
+	return wire.AppendCustom(b, (*encoding)(v))
 }
 
-func (v *Visitor) encode(e *msgpack.Encoder) error {
+// encoding is a Visitor as a msgpack.CustomEncoder.
+type encoding Visitor
+
+// EncodeMsgpack implements msgpack.CustomEncoder.
+func (v *encoding) EncodeMsgpack(e *msgpack.Encoder) error {
 	err := e.EncodeMapLen(numFields)
 	str := func(k, s string) {
 		if err == nil {

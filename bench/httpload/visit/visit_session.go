@@ -38,7 +38,7 @@ func (v *Visit) DecodeMsgpack(dec *msgpack.Decoder) error {
 // AppendSession implements session.Codec: a msgpack map of the fields by key,
 // after the format marker.
 func (v *Visit) AppendSession(b []byte) ([]byte, error) {
-	return appendVisitSession(b, v)
+	return appendVisitSession(b, v), nil
 }
 
 // DecodeSession implements session.Codec. It decodes into a temporary and
@@ -66,25 +66,25 @@ func (v *Visit) DecodeSession(b []byte) error {
 // DiffSession implements session.Codec: the fields whose values differ.
 func (v *Visit) DiffSession(other *Visit) session.FieldSet {
 	var s session.FieldSet
-	if !equalVisitInt64(&v.Count, &other.Count) {
+	if v.Count != other.Count {
 		s.Add(0)
 	}
-	if !equalVisitString(&v.Name, &other.Name) {
+	if v.Name != other.Name {
 		s.Add(1)
 	}
-	if !equalVisitSliceString(&v.Cart, &other.Cart) {
+	if !equalVisitSliceString(v.Cart, other.Cart) {
 		s.Add(2)
 	}
-	if !equalVisitString(&v.A, &other.A) {
+	if v.A != other.A {
 		s.Add(3)
 	}
-	if !equalVisitString(&v.B, &other.B) {
+	if v.B != other.B {
 		s.Add(4)
 	}
-	if !equalVisitString(&v.C, &other.C) {
+	if v.C != other.C {
 		s.Add(5)
 	}
-	if !equalVisitString(&v.D, &other.D) {
+	if v.D != other.D {
 		s.Add(6)
 	}
 	return s
@@ -215,54 +215,24 @@ func (m VisitManager) From(ctx context.Context) VisitSession {
 	return VisitSession{m.Manager.From(ctx)}
 }
 
-func appendVisitSession(b []byte, p *Visit) ([]byte, error) {
-	n := 8
-	b = wire.AppendMapHeader(b, n)
+func appendVisitSession(b []byte, p *Visit) []byte {
+	b = wire.AppendMapHeader(b, 8)
 	b = wire.AppendFormat(b)
-	var err error
-	{
-		b = wire.AppendString(b, "count")
-		if b, err = appendVisitInt64(b, &p.Count); err != nil {
-			return b, wire.EncodeFailed("count", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "name")
-		if b, err = appendVisitString(b, &p.Name); err != nil {
-			return b, wire.EncodeFailed("name", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "cart")
-		if b, err = appendVisitSliceString(b, &p.Cart); err != nil {
-			return b, wire.EncodeFailed("cart", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "a")
-		if b, err = appendVisitString(b, &p.A); err != nil {
-			return b, wire.EncodeFailed("a", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "b")
-		if b, err = appendVisitString(b, &p.B); err != nil {
-			return b, wire.EncodeFailed("b", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "c")
-		if b, err = appendVisitString(b, &p.C); err != nil {
-			return b, wire.EncodeFailed("c", err)
-		}
-	}
-	{
-		b = wire.AppendString(b, "d")
-		if b, err = appendVisitString(b, &p.D); err != nil {
-			return b, wire.EncodeFailed("d", err)
-		}
-	}
-	return b, nil
+	b = wire.AppendString(b, "count")
+	b = wire.AppendInt(b, p.Count)
+	b = wire.AppendString(b, "name")
+	b = wire.AppendString(b, p.Name)
+	b = wire.AppendString(b, "cart")
+	b = appendVisitSliceString(b, p.Cart)
+	b = wire.AppendString(b, "a")
+	b = wire.AppendString(b, p.A)
+	b = wire.AppendString(b, "b")
+	b = wire.AppendString(b, p.B)
+	b = wire.AppendString(b, "c")
+	b = wire.AppendString(b, p.C)
+	b = wire.AppendString(b, "d")
+	b = wire.AppendString(b, p.D)
+	return b
 }
 
 func decodeVisitSession(r *wire.Reader, p *Visit) error {
@@ -286,19 +256,19 @@ func decodeVisitSession(r *wire.Reader, p *Visit) error {
 		case wire.FormatKey:
 			err = r.Format()
 		case "count":
-			err = decodeVisitInt64(r, &p.Count)
+			p.Count, err = r.Int(64)
 		case "name":
-			err = decodeVisitString(r, &p.Name)
+			p.Name, err = r.String()
 		case "cart":
 			err = decodeVisitSliceString(r, &p.Cart)
 		case "a":
-			err = decodeVisitString(r, &p.A)
+			p.A, err = r.String()
 		case "b":
-			err = decodeVisitString(r, &p.B)
+			p.B, err = r.String()
 		case "c":
-			err = decodeVisitString(r, &p.C)
+			p.C, err = r.String()
 		case "d":
-			err = decodeVisitString(r, &p.D)
+			p.D, err = r.String()
 		default:
 			err = r.Skip()
 		}
@@ -310,71 +280,15 @@ func decodeVisitSession(r *wire.Reader, p *Visit) error {
 	return nil
 }
 
-func equalVisitSession(a, b *Visit) bool {
-	if !equalVisitInt64(&a.Count, &b.Count) {
-		return false
+func appendVisitSliceString(b []byte, s []string) []byte {
+	if s == nil {
+		return wire.AppendNil(b)
 	}
-	if !equalVisitString(&a.Name, &b.Name) {
-		return false
+	b = wire.AppendArrayHeader(b, len(s))
+	for i := range s {
+		b = wire.AppendString(b, s[i])
 	}
-	if !equalVisitSliceString(&a.Cart, &b.Cart) {
-		return false
-	}
-	if !equalVisitString(&a.A, &b.A) {
-		return false
-	}
-	if !equalVisitString(&a.B, &b.B) {
-		return false
-	}
-	if !equalVisitString(&a.C, &b.C) {
-		return false
-	}
-	if !equalVisitString(&a.D, &b.D) {
-		return false
-	}
-	return true
-}
-
-func appendVisitInt64(b []byte, p *int64) ([]byte, error) {
-	return wire.AppendInt(b, int64(*p)), nil
-}
-
-func decodeVisitInt64(r *wire.Reader, p *int64) error {
-	x, err := r.Int(64)
-	*p = int64(x)
-	return err
-}
-
-func equalVisitInt64(a, b *int64) bool {
-	return *a == *b
-}
-
-func appendVisitString(b []byte, p *string) ([]byte, error) {
-	return wire.AppendString(b, string(*p)), nil
-}
-
-func decodeVisitString(r *wire.Reader, p *string) error {
-	x, err := r.String()
-	*p = string(x)
-	return err
-}
-
-func equalVisitString(a, b *string) bool {
-	return *a == *b
-}
-
-func appendVisitSliceString(b []byte, p *[]string) ([]byte, error) {
-	if *p == nil {
-		return wire.AppendNil(b), nil
-	}
-	b = wire.AppendArrayHeader(b, len(*p))
-	for i := range *p {
-		var err error
-		if b, err = appendVisitString(b, &(*p)[i]); err != nil {
-			return b, err
-		}
-	}
-	return b, nil
+	return b
 }
 
 func decodeVisitSliceString(r *wire.Reader, p *[]string) error {
@@ -386,22 +300,24 @@ func decodeVisitSliceString(r *wire.Reader, p *[]string) error {
 	if err != nil {
 		return err
 	}
-	s := make([]string, n)
-	for i := range s {
-		if err := decodeVisitString(r, &s[i]); err != nil {
+	s := make([]string, 0, wire.SliceCap[string](r, n))
+	for range n {
+		x, err := r.String()
+		if err != nil {
 			return err
 		}
+		s = append(s, x)
 	}
 	*p = s
 	return nil
 }
 
-func equalVisitSliceString(a, b *[]string) bool {
-	if len(*a) != len(*b) {
+func equalVisitSliceString(a, b []string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for i := range *a {
-		if !equalVisitString(&(*a)[i], &(*b)[i]) {
+	for i := range a {
+		if a[i] != b[i] {
 			return false
 		}
 	}

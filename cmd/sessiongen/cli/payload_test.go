@@ -54,10 +54,38 @@ func TestPayloadJSONShowsUnknownExtensions(t *testing.T) {
 	}
 }
 
+// The CLI reads times as the generated decoders do (wire's one reader): tinylib's
+// legacy extension 5 is a time, and nanoseconds of a second or more are refused.
+func TestPayloadJSONTimesAsDecoders(t *testing.T) {
+	legacy := []byte{0xc7, 12, 5, 0, 0, 0, 0, 0x65, 0, 0, 0, 0, 0, 0, 9}
+	got, err := payloadJSON(legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := compactJSON(t, got); c != `"2023-09-12T06:06:56.000000009Z"` {
+		t.Errorf("legacy time rendered as %s", c)
+	}
+	badNanos := []byte{0xc7, 12, 0xff, 0x3b, 0x9a, 0xca, 0x00, 0, 0, 0, 0, 0, 0, 0, 1} // 1e9 ns
+	if _, err := payloadJSON(badNanos); !errors.Is(err, ErrBadPayload) {
+		t.Errorf("a timestamp of 1e9 nanoseconds: %v, want ErrBadPayload", err)
+	}
+}
+
+// Fields are shown in the order the session stored them (declaration order).
+func TestPayloadJSONKeepsOrder(t *testing.T) {
+	got, err := payloadJSON([]byte{0x82, 0xa1, 'z', 0x01, 0xa1, 'a', 0x02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"z\": 1,\n  \"a\": 2\n}"; string(got) != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
 func TestPayloadJSONRejectsMalformed(t *testing.T) {
-	deep := make([]byte, 200)
+	deep := make([]byte, 2000)
 	for i := range deep {
-		deep[i] = 0x91 // array of one element, nested 200 deep
+		deep[i] = 0x91 // array of one element, nested 2000 deep
 	}
 	for name, data := range map[string][]byte{
 		"empty":       {},
