@@ -30,10 +30,11 @@ func MapCap[K comparable, V any](r *Reader, n int) int {
 // reserve returns how many of n elements of size bytes may be allocated up
 // front, and takes their memory from the budget.
 func (r *Reader) reserve(n, size int) int {
-	if size == 0 {
+	if n*size <= r.budget { // n is at most the input's length: no overflow
+		r.budget -= n * size
 		return n
 	}
-	n = min(n, r.budget/size)
+	n = r.budget / size
 	r.budget -= n * size
 	return n
 }

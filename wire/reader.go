@@ -69,7 +69,15 @@ func (r *Reader) uintN(size int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return bigEndian(p), nil
+	switch size {
+	case 1:
+		return uint64(p[0]), nil
+	case 2:
+		return uint64(binary.BigEndian.Uint16(p)), nil
+	case 4:
+		return uint64(binary.BigEndian.Uint32(p)), nil
+	}
+	return binary.BigEndian.Uint64(p), nil
 }
 
 // bigEndian decodes a big-endian unsigned integer of 0, 1, 2, 4 or 8 bytes.
@@ -337,14 +345,37 @@ func (r *Reader) Duration() (time.Duration, error) {
 // Time reads a msgpack timestamp (extension -1, or tinylib/msgp's legacy
 // extension 5) and returns it in UTC. nil reads as the zero time.
 func (r *Reader) Time() (time.Time, error) {
-	if r.TryNil() {
-		return time.Time{}, nil
-	}
-	c, typ, p, err := r.ext()
+	c, err := r.code()
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, ok, err := timeExt(typ, p)
+	var n uint64
+	switch c { // the only forms a timestamp takes: 4, 8 or 12 bytes
+	case codeNil:
+		return time.Time{}, nil
+	case codeFixExt4:
+		n = 4
+	case codeFixExt8:
+		n = 8
+	case codeExt8:
+		if n, err = r.uintN(1); err != nil {
+			return time.Time{}, err
+		}
+	default:
+		return time.Time{}, &TypeError{Want: "timestamp", Code: c}
+	}
+	typ, err := r.uintN(1)
+	if err != nil {
+		return time.Time{}, err
+	}
+	p, err := r.next(int(n))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if int8(typ) == extTime && n == 8 { // the common form, without timeExt's call
+		return time64(p)
+	}
+	t, ok, err := timeExt(int8(typ), p)
 	if !ok && err == nil {
 		err = &TypeError{Want: "timestamp", Code: c}
 	}
@@ -385,12 +416,11 @@ func (r *Reader) ext() (c byte, typ int8, p []byte, err error) {
 // in its 4, 8 and 12-byte forms, and tinylib/msgp's legacy extension 5 in its
 // 12-byte form (8 bytes of seconds, then 4 of nanoseconds).
 func timeExt(typ int8, p []byte) (t time.Time, ok bool, err error) {
-	switch {
+	switch { // the common forms first
+	case typ == extTime && len(p) == 8:
+		t, err = time64(p)
 	case typ == extTime && len(p) == 4:
 		return time.Unix(int64(binary.BigEndian.Uint32(p)), 0).UTC(), true, nil
-	case typ == extTime && len(p) == 8:
-		v := binary.BigEndian.Uint64(p)
-		t, err = timeOf(int64(v&(1<<34-1)), int64(v>>34))
 	case typ == extTime && len(p) == 12:
 		t, err = timeOf(int64(binary.BigEndian.Uint64(p[4:])), int64(binary.BigEndian.Uint32(p)))
 	case typ == extTime:
@@ -401,6 +431,13 @@ func timeExt(typ int8, p []byte) (t time.Time, ok bool, err error) {
 		return time.Time{}, false, nil
 	}
 	return t, true, err
+}
+
+// time64 decodes the 8-byte form of extension -1: 30 bits of nanoseconds, then
+// 34 of seconds.
+func time64(p []byte) (time.Time, error) {
+	v := binary.BigEndian.Uint64(p)
+	return timeOf(int64(v&(1<<34-1)), int64(v>>34))
 }
 
 func timeOf(sec, nsec int64) (time.Time, error) {

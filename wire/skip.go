@@ -8,9 +8,11 @@ func (r *Reader) Skip() error {
 		if err != nil {
 			return err
 		}
-		length, err := r.uintN(lengthSize(c))
-		if err != nil {
-			return err
+		var length uint64
+		if n := lengthSize(c); n > 0 {
+			if length, err = r.uintN(n); err != nil {
+				return err
+			}
 		}
 		size, children, err := extent(c, length)
 		if err != nil {

@@ -324,8 +324,13 @@ func decodeOursSliceString(r *wire.Reader, p *[]string) error {
 	if err != nil {
 		return err
 	}
-	s := make([]string, 0, wire.SliceCap[string](r, n))
-	for range n {
+	s := make([]string, wire.SliceCap[string](r, n))
+	for i := range s {
+		if s[i], err = r.String(); err != nil {
+			return err
+		}
+	}
+	for len(s) < n { // past what the budget reserved: grow as elements arrive
 		x, err := r.String()
 		if err != nil {
 			return err

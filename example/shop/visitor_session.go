@@ -327,8 +327,13 @@ func decodeVisitorSliceCartItem(r *wire.Reader, p *[]CartItem) error {
 	if err != nil {
 		return err
 	}
-	s := make([]CartItem, 0, wire.SliceCap[CartItem](r, n))
-	for range n {
+	s := make([]CartItem, wire.SliceCap[CartItem](r, n))
+	for i := range s {
+		if err := decodeVisitorCartItem(r, &s[i]); err != nil {
+			return err
+		}
+	}
+	for len(s) < n { // past what the budget reserved: grow as elements arrive
 		var x CartItem
 		if err := decodeVisitorCartItem(r, &x); err != nil {
 			return err
