@@ -61,6 +61,9 @@ var crashOps = map[string]func(ctx context.Context, s *Store) error{
 	"rotate": func(ctx context.Context, s *Store) error {
 		return s.Rotate(ctx, crashKey("victim"), crashKey("new"), session.Rotation{Kind: session.RefreshRotation, Until: crashNow.Add(time.Minute)}, crashNow)
 	},
+	"login": func(ctx context.Context, s *Store) error { // a privilege rotation: the old key becomes a tombstone
+		return s.Rotate(ctx, crashKey("victim"), crashKey("new"), session.Rotation{Kind: session.PrivilegeRotation, Until: crashNow.Add(time.Minute)}, crashNow)
+	},
 	"delete": func(ctx context.Context, s *Store) error {
 		return s.Delete(ctx, crashKey("victim"), crashNow)
 	},
@@ -139,6 +142,7 @@ func kill9(t *testing.T, cmd *exec.Cmd) {
 // methods only.
 type crashState struct {
 	victim, fresh session.Record // loaded by the old and the new key (zero if not found)
+	superseded    bool           // the old key answered ErrSuperseded
 	count         session.Counts
 	owners        map[string][]session.Key
 }
@@ -152,6 +156,8 @@ func readCrashState(t *testing.T, s *Store) crashState {
 		switch {
 		case err == nil:
 			*dst = rec
+		case errors.Is(err, session.ErrSuperseded) && key == crashKey("victim"):
+			st.superseded = true
 		case !errors.Is(err, session.ErrNotFound):
 			t.Fatalf("Load after the crash: %v (a torn or unreadable file?)", err)
 		}
@@ -204,6 +210,11 @@ func TestCrashAtEveryStep(t *testing.T) {
 			string(st.fresh.Data) == "original" && st.count == session.Counts{Live: 1} &&
 			slices.Equal(st.owners["alice"], []session.Key{fresh}) && len(st.owners) == 1
 	}}
+	loggedIn := outcome{"the session after a login rotation", func(st crashState) bool {
+		return st.fresh.Key == fresh && st.fresh.PrevKey == victim && st.fresh.PrevKind == session.PrivilegeRotation &&
+			st.victim.Key.IsZero() && st.superseded && st.count == session.Counts{Live: 1} &&
+			slices.Equal(st.owners["alice"], []session.Key{fresh}) && len(st.owners) == 1
+	}}
 	cases := []struct {
 		op, step      string
 		before, after outcome
@@ -218,6 +229,8 @@ func TestCrashAtEveryStep(t *testing.T) {
 		{"rotate", "rotate: new key linked", original, rotated},
 		{"rotate", "temp written", original, rotated},
 		{"rotate", "rewrite: renamed", original, rotated},
+		{"login", "rotate: new key linked", original, loggedIn},
+		{"login", "rewrite: renamed", original, loggedIn},
 		{"delete", "remove: file removed", original, none},
 	}
 	for _, c := range cases {

@@ -2,17 +2,15 @@ package sqlitestore_test
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
@@ -43,7 +41,7 @@ func TestTwoProcessesOneFile(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	for i := range counters {
-		if err := s.Create(ctx, liveRecord(counterKey(i), binary.BigEndian.AppendUint64(nil, 0), now)); err != nil {
+		if err := s.Create(ctx, liveRecord(counterKey(i), opstest.CounterData(0), now)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,7 +59,7 @@ func TestTwoProcessesOneFile(t *testing.T) {
 		if errs[p] != nil {
 			t.Fatalf("process %d: %v\n%s", p, errs[p], outputs[p])
 		}
-		t.Log(summary(outputs[p]))
+		t.Log(opstest.Summary(outputs[p]))
 	}
 
 	perCounter := processes * helperWorkers * helperRounds / counters
@@ -70,7 +68,7 @@ func TestTwoProcessesOneFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := binary.BigEndian.Uint64(rec.Data)
+		got := opstest.CounterValue(rec.Data)
 		if got != uint64(perCounter) || rec.Version != int64(perCounter)+1 {
 			t.Errorf("counter %d = %d at version %d, want %d at version %d", i, got, rec.Version, perCounter, perCounter+1)
 		}
@@ -96,7 +94,7 @@ func TestHelperProcess(t *testing.T) {
 	for w := range helperWorkers {
 		wg.Go(func() {
 			for r := range helperRounds {
-				n, err := increment(s, counterKey((w+r)%counters))
+				n, err := opstest.Increment(s, counterKey((w+r)%counters))
 				conflicts[w] += n
 				if err != nil {
 					errs <- fmt.Errorf("worker %d round %d: %w", w, r, err)
@@ -116,34 +114,4 @@ func TestHelperProcess(t *testing.T) {
 	}
 	fmt.Printf("process %s: %d increments, %d conflicts retried\n",
 		os.Getenv(helperEnvID), helperWorkers*helperRounds, total)
-}
-
-// increment adds one to the counter under key, re-reading and retrying when
-// another writer saved first. It returns how many conflicts it retried.
-func increment(s *sqlitestore.Store, key session.Key) (conflicts int, err error) {
-	ctx := context.Background()
-	for {
-		now := time.Now()
-		rec, err := s.Load(ctx, key, now)
-		if err != nil {
-			return conflicts, err
-		}
-		rec.Data = binary.BigEndian.AppendUint64(nil, binary.BigEndian.Uint64(rec.Data)+1)
-		rec.IdleExpiresAt = now.Add(24 * time.Hour)
-		_, err = s.Save(ctx, rec, now)
-		if !errors.Is(err, session.ErrConflict) {
-			return conflicts, err
-		}
-		conflicts++
-	}
-}
-
-// summary returns the line in which a helper process reported its work.
-func summary(out []byte) string {
-	for line := range strings.Lines(string(out)) {
-		if strings.Contains(line, " increments, ") {
-			return strings.TrimSpace(line)
-		}
-	}
-	return "(no summary)"
 }

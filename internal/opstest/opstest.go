@@ -1,5 +1,6 @@
 // Package opstest seeds stores for the operations tests (janitor, CLI): live
-// and expired sessions with random keys, created through the store itself.
+// and expired sessions with random keys, created through the store itself;
+// and it has the counter helpers of the stores' multi-process tests.
 package opstest
 
 import (
