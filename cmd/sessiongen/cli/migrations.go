@@ -25,6 +25,7 @@ func init() {
 // schemas maps an engine name to its embedded migrations. A new store adds its
 // line.
 var schemas = map[string]func() fs.FS{
+	"mysql":    schema.MySQL,
 	"postgres": schema.Postgres,
 	"sqlite":   schema.SQLite,
 }

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sessiongen/sessiongen/schema"
 )
 
 // TestMigrationsCopiesThenChecks: the command copies our migrations into an
@@ -15,9 +18,13 @@ func TestMigrationsCopiesThenChecks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "000004_create_users.up.sql"), []byte("SELECT 1;\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	ours, err := fs.Glob(schema.Postgres(), "*.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, out, errOut := cli(t, "migrations", "-engine", "postgres", "-dir", dir, "-check")
-	if code != exitFailure || !strings.Contains(out, "missing: 000001_create_sessions.up.sql") ||
-		!strings.Contains(errOut, "lacks 1 sessiongen migration; copy them with: sessiongen migrations -engine postgres -dir "+dir) {
+	if code != exitFailure || strings.Count(out, "missing: ") != len(ours) || !strings.Contains(out, "missing: 000001_create_sessions.up.sql") ||
+		!strings.Contains(errOut, "lacks "+count(int64(len(ours)), "sessiongen migration")+"; copy them with: sessiongen migrations -engine postgres -dir "+dir) {
 		t.Fatalf("-check before copying: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 	out = mustCLI(t, "migrations", "-engine", "postgres", "-dir", dir)
@@ -33,6 +40,12 @@ func TestMigrationsCopiesThenChecks(t *testing.T) {
 	for _, args := range [][]string{{"-dir", dir}, {"-engine", "oracle", "-dir", dir}, {"-engine", "sqlite"}, {"-engine", "sqlite", "-dir", dir, "extra"}} {
 		if code, _, errOut := cli(t, append([]string{"migrations"}, args...)...); code != exitUsage || !strings.Contains(errOut, "usage: sessiongen migrations") {
 			t.Errorf("migrations %v: exit %d, stderr %q; want usage", args, code, errOut)
+		}
+	}
+	for _, engine := range []string{"mysql", "sqlite"} {
+		other := t.TempDir()
+		if out := mustCLI(t, "migrations", "-engine", engine, "-dir", other); !strings.Contains(out, "000001_sessiongen_000001_") {
+			t.Errorf("-engine %s into an empty folder printed %q", engine, out)
 		}
 	}
 	if code, _, _ := cli(t, "migrations", "-engine", "sqlite", "-dir", filepath.Join(dir, "nope")); code != exitFailure {
