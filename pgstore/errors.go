@@ -22,6 +22,13 @@ const (
 	// queryCanceled is statement_timeout (or a cancel request): the server did
 	// not answer in time, which for a caller is an outage, not a bad request.
 	queryCanceled = "57014"
+	// serializationFailure and deadlockDetected abort the statement's
+	// transaction: under SERIALIZABLE isolation (CockroachDB's default, or a
+	// PostgreSQL database set to it), a concurrent write of the same row, or
+	// a read-write dependency, fails one of the writers with them instead of
+	// making it wait. Nothing was written: the statement may run again.
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
 	// Class 08 (connection exception), 53 (insufficient resources: too many
 	// connections, disk full) and 57P (operator intervention: shutdown, crash
 	// recovery, cannot connect now) mean the server cannot serve us right now.
@@ -40,6 +47,10 @@ const (
 	notIdempotent = false
 )
 
+// serializationAttempts bounds how many times a statement runs while it keeps
+// failing with serializationFailure or deadlockDetected.
+const serializationAttempts = 3
+
 // run runs one statement through storekit.Run. When it failed on a
 // connection the server had already dropped (pgconn.SafeToRetry: nothing was
 // sent; a FATAL "terminating connection" from a server that is shutting down,
@@ -49,6 +60,13 @@ const (
 // always after SafeToRetry, and after a FATAL only when it is repeatable
 // (idempotent). One retry keeps an outage quick to surface as ErrUnavailable;
 // none is made once ctx is done.
+//
+// A statement that failed with serializationFailure or deadlockDetected is run
+// again at once, up to serializationAttempts in all, whatever it is: its
+// transaction was rolled back, so a repeat cannot apply anything twice, and
+// every statement is a single one whose conditions (the version check of Save,
+// the key checks of Create and Rotate) decide afresh. After the last attempt
+// classify reports it as a conflict.
 func run[T any](s *statements, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
 	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
 		v, err := stmt(ctx)
@@ -58,8 +76,18 @@ func run[T any](s *statements, ctx context.Context, op string, repeatable bool, 
 				v, err = stmt(ctx)
 			}
 		}
+		for try := 1; try < serializationAttempts && rolledBack(err) && ctx.Err() == nil; try++ {
+			v, err = stmt(ctx)
+		}
 		return v, err
 	})
+}
+
+// rolledBack reports a statement that the server aborted to keep
+// transactions serializable (serializationFailure, deadlockDetected).
+func rolledBack(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == serializationFailure || pgErr.Code == deadlockDetected)
 }
 
 // exec is run for a statement that returns nothing but its error.
@@ -96,6 +124,10 @@ func classify(_ context.Context, op string, err error) error {
 		switch {
 		case pgErr.Code == uniqueViolation:
 			return fmt.Errorf("%w: %s: %w", session.ErrExists, op, err)
+		case pgErr.Code == serializationFailure, pgErr.Code == deadlockDetected:
+			// Still aborted after serializationAttempts: like a lost version
+			// race, resolved by reloading and trying again later.
+			return fmt.Errorf("%w: %s: %w", session.ErrConflict, op, err)
 		case pgErr.Code == queryCanceled:
 			return storekit.Unavailable(op, err)
 		case pgErr.Code == checkViolation:

@@ -77,19 +77,45 @@ func Main(m *testing.M) {
 // New returns the URL of a fresh, empty database that is dropped when t ends.
 func New(t testing.TB) string {
 	t.Helper()
-	return create(t, "template0")
+	dbURL, _ := create(t, "template0")
+	return dbURL
 }
 
 // Pool returns a pool on a fresh database that has the sessiongen migrations
 // applied. The pool is closed and the database dropped when t ends.
 func Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
+	return migratedPool(t, "")
+}
+
+// SerializablePool is Pool on a database whose default transaction isolation
+// is SERIALIZABLE, as on CockroachDB: concurrent writes of one row fail with
+// SQLSTATE 40001 (serialization_failure) rather than waiting for each other,
+// and 40P01 (deadlock_detected) can appear.
+func SerializablePool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	return migratedPool(t, "serializable")
+}
+
+// migratedPool returns a pool on a fresh migrated database, with isolation as
+// its default transaction isolation unless it is "".
+func migratedPool(t testing.TB, isolation string) *pgxpool.Pool {
+	t.Helper()
 	connect(t)
 	templateOnce.Do(func() { template, templateErr = migrateTemplate() })
 	if templateErr != nil {
 		t.Fatalf("testdb: migrating the template database: %v", templateErr)
 	}
-	dbURL := create(t, template)
+	dbURL, name := create(t, template)
+	if isolation != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+		defer cancel()
+		// A database default applies to the sessions opened after it is set:
+		// the pool below connects afterwards.
+		if _, err := server.Exec(ctx, "ALTER DATABASE "+ident(name)+" SET default_transaction_isolation = '"+isolation+"'"); err != nil {
+			t.Fatalf("testdb: %v", err)
+		}
+	}
 	pool, err := pgxpool.New(context.Background(), dbURL)
 	if err != nil {
 		t.Fatalf("testdb: %v", err)
@@ -112,8 +138,9 @@ func connect(t testing.TB) {
 	}
 }
 
-// create makes a database cloned from template and drops it when t ends.
-func create(t testing.TB, template string) string {
+// create makes a database cloned from template, drops it when t ends, and
+// returns its URL and name.
+func create(t testing.TB, template string) (string, string) {
 	t.Helper()
 	connect(t)
 	name := randomName("sessiongen_test_")
@@ -129,7 +156,7 @@ func create(t testing.TB, template string) string {
 			t.Errorf("testdb: %v", err)
 		}
 	})
-	return databaseURL(name)
+	return databaseURL(name), name
 }
 
 // migrateTemplate creates a database and applies the migrations to it, once
