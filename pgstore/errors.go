@@ -106,7 +106,7 @@ func serverEndedConnection(err error) bool {
 
 // connectionLost reports a connection that died under a statement: after a
 // fast server restart, the first statement on each stale pooled connection
-// fails this way, not with a SafeToRetry error (measured in faulttest).
+// fails this way, not with a SafeToRetry error (measured in internal/faulttest).
 func connectionLost(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	scsmem "github.com/alexedwards/scs/v2/memstore"
 
+	"github.com/sessiongen/sessiongen/internal/genvisitor"
 	"github.com/sessiongen/sessiongen/internal/testvisitor"
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/session"
@@ -80,7 +81,7 @@ func quiet[T any, P session.Codec[T]](m *session.Manager[T, P]) {
 // the runtime tests' hand-written msgpack/v5 codec, and scs.
 func BenchmarkRequest(b *testing.B) {
 	b.Run("sessiongen-generated", func(b *testing.B) {
-		m := NewVisitorManager(memstore.New())
+		m := genvisitor.NewVisitorManager(memstore.New())
 		quiet(m.Manager)
 		run(b, m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			use(m.From(r.Context()))

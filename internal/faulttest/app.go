@@ -1,3 +1,12 @@
+// Package faulttest injects faults under sessiongen's middleware on pgstore:
+// a PostgreSQL crash and restart under load, statement timeouts and pool
+// exhaustion, and corrupt rows. The tests start their own throwaway cluster
+// where they stop the server, so that nothing else is harmed;
+// docs/RELIABILITY.md describes each scenario and its results.
+//
+// The package itself only holds the test application; its session is the
+// shared generated fixture, internal/genvisitor. It is internal: a test rig,
+// not API.
 package faulttest
 
 import (
@@ -5,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/sessiongen/sessiongen/internal/genvisitor"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -13,14 +23,14 @@ import (
 //	POST /hello  sets the name (a new visitor gets a session)
 //	POST /incr   increments the counter with Update and prints the new count
 //	GET  /       prints the counter
-func App(m VisitorManager) http.Handler {
+func App(m genvisitor.VisitorManager) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /hello", func(w http.ResponseWriter, r *http.Request) {
 		m.From(r.Context()).SetName("visitor")
 	})
 	mux.HandleFunc("POST /incr", func(w http.ResponseWriter, r *http.Request) {
 		s := m.From(r.Context())
-		err := s.Update(r.Context(), func(v *Visitor) error {
+		err := s.Update(r.Context(), func(v *genvisitor.Visitor) error {
 			v.Count++
 			return nil
 		})

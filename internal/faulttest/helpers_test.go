@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/sessiongen/sessiongen/internal/genvisitor"
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/pgstore"
@@ -32,7 +33,7 @@ type app struct {
 func serveApp(t *testing.T, pool *pgxpool.Pool, wrap func(http.Handler) http.Handler) *app {
 	t.Helper()
 	a := &app{log: &testlog.Buffer{}}
-	m := NewVisitorManager(pgstore.New(pool))
+	m := genvisitor.NewVisitorManager(pgstore.New(pool))
 	m.Logger = slog.New(slog.NewTextHandler(a.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := App(m)
 	if wrap != nil {
