@@ -212,6 +212,8 @@ require (
 	modernc.org/zappy v1.0.0 // indirect
 )
 
+// golang-migrate's CLI links database drivers by build tag: build it with
+// -tags pgx5,sqlite,mysql (scripts/tool migrate; schema's CLI tests do).
 tool (
 	github.com/golang-migrate/migrate/v4/cmd/migrate
 	github.com/sqlc-dev/sqlc/cmd/sqlc

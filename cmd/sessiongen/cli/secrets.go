@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -48,9 +49,22 @@ func (f flagErrors) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// quoted returns arg quoted for a message, with any password it carries
-// masked: a URL pasted where an action or argument belongs is echoed safely.
-func quoted(arg string) string { return strconv.Quote(storeurl.Redact(arg)) }
+// quoted returns arg quoted for a message: a URL pasted where an action or
+// argument belongs with its password masked, a word (a mistyped action) as
+// it is, and anything else (a token pasted in the wrong place) not at all.
+func quoted(arg string) string {
+	switch {
+	case strings.Contains(arg, "://"):
+		return strconv.Quote(storeurl.Redact(arg))
+	case plainWord.MatchString(arg):
+		return strconv.Quote(arg)
+	}
+	return fmt.Sprintf("(an argument of %d characters, not shown)", len(arg))
+}
+
+// plainWord is what quoted echoes: shorter than a session token (43
+// characters) and without the characters of an encoded secret.
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
 
 // passwordsIn returns the passwords carried by the command line (as a flag's
 // value, -flag=value, or a stray argument) and by DATABASE_URL.

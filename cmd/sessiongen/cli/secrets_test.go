@@ -52,6 +52,12 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		token, _ = opstest.Token()
 	}
 	tokenArg := base64.RawURLEncoding.EncodeToString(token)
+	// And one that reads as an argument.
+	plain, _ := opstest.Token()
+	for plain[0]>>2 >= 62 {
+		plain, _ = opstest.Token()
+	}
+	plainArg := base64.RawURLEncoding.EncodeToString(plain)
 
 	if code, out := runProcess(t, []string{"DATABASE_URL=" + pg}, "migrate", "up"); code != exitOK {
 		t.Fatalf("migrate up: exit %d: %s", code, out)
@@ -66,7 +72,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	opstest.Create(t, db.Store, alice...)
 	expired, _ := opstest.Mix(t, db.Store, time.Now(), 5, 0)
 	keys := append(expired, alice[0].Key, alice[1].Key, alice[2].Key)
-	secrets := append(secretForms(password, token), keyStrings(keys)...)
+	secrets := append(append(secretForms(password, token), secretForms(password, plain)...), keyStrings(keys)...)
 	keep := alice[0].Key.String()[:12]
 
 	cases := []struct {
@@ -95,6 +101,12 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{[]string{"cleanup", "-lease-ttl", tokenArg}, exitUsage, "invalid value for flag -lease-ttl"},
 		{[]string{"cleanup", "-batch", "0"}, exitUsage, "-batch and -lease-ttl must be positive"},
 		{[]string{"sessions", refused}, exitUsage, "unknown action"},
+		{[]string{plainArg}, exitUsage, "unknown command (an argument of 43 characters, not shown)"},
+		{[]string{"migrate", plainArg}, exitUsage, "unknown action (an argument of 43 characters"},
+		{[]string{"migrate", "force", plainArg}, exitUsage, "bad number (an argument"},
+		{[]string{"cleanup", plainArg}, exitUsage, "unexpected argument (an argument"},
+		{[]string{"sessions", plainArg}, exitUsage, "unknown action (an argument"},
+		{[]string{"migrations", "-engine", "postgres", "-dir", ".", plainArg}, exitUsage, "unexpected argument (an argument"},
 		{[]string{"sessions", "count", "-no-such-flag"}, exitUsage, "flag provided but not defined"},
 		{[]string{"sessions", "show", tokenArg}, exitUsage, "flag provided but not defined (an argument starting with -"},
 		{[]string{"sessions", "show", "--", tokenArg}, exitUsage, "raw tokens are never accepted"},
@@ -124,9 +136,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{[]string{"cleanup", "-progress", "log", "-batch", "2"}, exitOK, `msg="session cleanup batch"`},
 		{[]string{"cleanup", "-progress", "bar"}, exitOK, "deleted 0 expired sessions"},
 	}
+	label := strings.NewReplacer(password, "<password>", tokenArg, "<token>", plainArg, "<token2>").Replace
 	for _, c := range cases {
 		code, out := runProcess(t, []string{"DATABASE_URL=" + pg}, c.args...)
-		name := strings.NewReplacer(password, "<password>", tokenArg, "<token>").Replace("sessiongen " + strings.Join(c.args, " "))
+		name := label("sessiongen " + strings.Join(c.args, " "))
 		if code != c.code || !strings.Contains(out, c.want) {
 			t.Errorf("%s: exit %d, want %d and %q in:\n%s", name, code, c.code, c.want, out)
 		}
@@ -138,6 +151,15 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			t.Errorf("%s: exit %d in-process, want %d", name, code, c.code)
 		}
 		assertHidden(t, name+" (unmasked)", direct.String(), secrets)
+	}
+
+	// Every command, today's and those added later: help, and a token where
+	// an argument goes.
+	for name := range commands {
+		for _, args := range [][]string{{name, "-h"}, {name, plainArg}, {name, tokenArg}, {name, "-x=" + tokenArg}} {
+			_, out := runProcess(t, []string{"DATABASE_URL=" + pg}, args...)
+			assertHidden(t, label("sessiongen "+strings.Join(args, " ")), out, secrets)
+		}
 	}
 
 	// A cleanup while another instance holds the lease (exit 3).
