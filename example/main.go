@@ -4,6 +4,7 @@
 //
 //	go run ./example
 //	go run ./example -database-url postgres://postgres@127.0.0.1:5432/postgres
+//	go run ./example -database-url mysql://root@127.0.0.1:3306/sessions   (an existing database)
 //	go run ./example -database-url dir:///tmp/example-sessions
 //
 // See docs/EXAMPLE.md. The app itself is package webapp, so that builds with

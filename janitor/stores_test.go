@@ -21,11 +21,12 @@ type cleanable interface {
 }
 
 // forEachStore runs test in parallel on a fresh store of every kind: the
-// memory store, the two SQL stores on real databases, and a directory store.
+// memory store, the SQL stores on real databases, and a directory store.
 func forEachStore(t *testing.T, test func(t *testing.T, store cleanable)) {
 	stores := map[string]func(t *testing.T) cleanable{
 		"memory":   func(*testing.T) cleanable { return memstore.New() },
 		"postgres": func(t *testing.T) cleanable { return pgstore.New(testdb.Pool(t)) },
+		"mysql":    func(t *testing.T) cleanable { return testdb.MySQLStore(t) },
 		"sqlite": func(t *testing.T) cleanable {
 			s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "sessions.db"))
 			if err != nil {

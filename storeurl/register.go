@@ -44,7 +44,7 @@ var drivers struct {
 }
 
 // builtin are the schemes Open handles itself.
-var builtin = []string{"postgres", "postgresql", "sqlite", "file", "dir"}
+var builtin = []string{"postgres", "postgresql", "mysql", "mariadb", "sqlite", "file", "dir"}
 
 // Register makes Open and Parse understand URLs with scheme (without "://",
 // e.g. "redis") through d. Call it from the init of the store's registering

@@ -1,15 +1,17 @@
 // Package storeurl opens a session store from a database URL, so that the
-// sessiongen CLI and applications configure PostgreSQL, SQLite and the
-// directory store the same way (a flag or DATABASE_URL):
+// sessiongen CLI and applications configure PostgreSQL, MariaDB / MySQL,
+// SQLite and the directory store the same way (a flag or DATABASE_URL):
 //
 //	postgres://user:pass@host:5432/db?sslmode=disable   PostgreSQL (also postgresql://)
+//	mysql://user:pass@host:3306/db?tls=true             MariaDB / MySQL (also mariadb://; see MySQLConfig)
 //	sqlite:///var/lib/app/sessions.db                   SQLite, absolute path
 //	sqlite://sessions.db  file:sessions.db  sessions.db SQLite, relative path
 //	dir:///var/lib/app/sessions                         directory store, absolute path
 //	dir://sessions  dir:sessions                        directory store, relative path
 //
 // Any of pgx's connection parameters (pool_max_conns, ...) may follow a
-// PostgreSQL URL, and SQLite URI parameters (mode=ro, ...) a SQLite path. A
+// PostgreSQL URL, go-sql-driver/mysql's (tls, timeout, ...) a MySQL URL, and
+// SQLite URI parameters (mode=ro, ...) a SQLite path. A
 // directory URL takes one parameter, fsync=off (dirstore.Options.NoSync).
 //
 // Stores that live in modules of their own (Redis: redisstore) add their URL
@@ -47,6 +49,7 @@ const (
 	Postgres Kind = "postgres"
 	SQLite   Kind = "sqlite"
 	Dir      Kind = "dir"
+	MySQL    Kind = "mysql"
 )
 
 // ErrUnsupported means a URL names no database Open understands.
@@ -64,7 +67,8 @@ type DB struct {
 	// Pool is the PostgreSQL pool (nil otherwise), for callers that also keep
 	// their own tables there.
 	Pool *pgxpool.Pool
-	// SQL is the SQLite handle (nil otherwise).
+	// SQL is the SQLite or MySQL handle (nil otherwise); a MySQL handle's
+	// connections carry the options mysqlstore sets.
 	SQL *sql.DB
 
 	migrations fs.FS
@@ -87,6 +91,8 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	switch kind {
 	case Postgres:
 		return openPostgres(ctx, target)
+	case MySQL:
+		return openMySQL(ctx, target)
 	case Dir:
 		return openDir(target)
 	}
@@ -94,7 +100,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 }
 
 // Parse tells which kind of database rawURL names and returns what its driver
-// opens: the URL itself for PostgreSQL, the file path (with any URI
+// opens: the URL itself for PostgreSQL and MySQL, the file path (with any URI
 // parameters) for SQLite, the directory (with any parameters) for a
 // directory store.
 func Parse(rawURL string) (Kind, string, error) {
@@ -107,6 +113,8 @@ func Parse(rawURL string) (Kind, string, error) {
 		return "", "", fmt.Errorf("%w: empty URL", ErrUnsupported)
 	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
 		return Postgres, rawURL, nil
+	case hasScheme && (scheme == "mysql" || scheme == "mariadb"):
+		return MySQL, rawURL, nil
 	case hasScheme && scheme == "sqlite":
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" || strings.HasPrefix(path, "?") {
@@ -128,9 +136,9 @@ func Parse(rawURL string) (Kind, string, error) {
 		return SQLite, rawURL, nil
 	}
 	if hasScheme && !strings.ContainsAny(scheme, "/\\. ") {
-		return "", "", fmt.Errorf("%w: scheme %q (want postgres://, postgresql://, sqlite://, file:, dir: or a path ending in .db)", ErrUnsupported, scheme)
+		return "", "", fmt.Errorf("%w: scheme %q (want postgres://, postgresql://, mysql://, mariadb://, sqlite://, file:, dir: or a path ending in .db)", ErrUnsupported, scheme)
 	}
-	return "", "", fmt.Errorf("%w: want postgres://, postgresql://, sqlite://, file:, dir: or a path ending in .db", ErrUnsupported)
+	return "", "", fmt.Errorf("%w: want postgres://, postgresql://, mysql://, mariadb://, sqlite://, file:, dir: or a path ending in .db", ErrUnsupported)
 }
 
 // isSQLiteFileName reports whether a bare path looks like a SQLite database.

@@ -34,6 +34,11 @@ func TestAppOnPostgres(t *testing.T) {
 	exerciseApp(t, db, serveApp(t, db))
 }
 
+func TestAppOnMySQL(t *testing.T) {
+	t.Parallel()
+	exerciseApp(t, serveApp(t, openDB(t, mysqlURL(t))))
+}
+
 // exerciseApp walks through every feature of the example as users would, in
 // order: each step depends on the state the previous ones left.
 func exerciseApp(t *testing.T, db *storeurl.DB, srv *httptest.Server) {

@@ -28,6 +28,9 @@ func sqliteURL(t *testing.T) string { return filepath.Join(t.TempDir(), "example
 // dirURL returns a directory store in the test's temporary directory.
 func dirURL(t *testing.T) string { return "dir://" + filepath.Join(t.TempDir(), "sessions") }
 
+// mysqlURL returns a mysql:// URL for a fresh MariaDB database of the test's.
+func mysqlURL(t *testing.T) string { return "mysql://" + testdb.MySQLDSN(t) }
+
 // openDB opens and migrates the database at dbURL, as the example's main does,
 // and closes it when the test ends.
 func openDB(t *testing.T, dbURL string) *storeurl.DB {

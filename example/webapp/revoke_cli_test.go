@@ -26,6 +26,7 @@ func TestCLIRevokeLogsOutExampleSessions(t *testing.T) {
 		"sqlite":   sqliteURL,
 		"dir":      dirURL,
 		"postgres": func(t *testing.T) string { return testdb.New(t) },
+		"mysql":    mysqlURL,
 	}
 	for name, newURL := range databases {
 		t.Run(name, func(t *testing.T) {

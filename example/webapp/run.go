@@ -55,7 +55,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := flags.String("addr", "127.0.0.1:8080", "listen `address` (port 0 picks a free port)")
 	// No default value: -h would print it, and DATABASE_URL may hold a password.
 	databaseURL := flags.String("database-url", "",
-		"database `URL`: postgres://..., sqlite://path, path.db or dir://path (default $DATABASE_URL, else "+defaultDatabase+")")
+		"database `URL`: postgres://..., mysql://..., sqlite://path, path.db or dir://path (default $DATABASE_URL, else "+defaultDatabase+")")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}

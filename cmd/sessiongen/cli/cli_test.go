@@ -69,6 +69,7 @@ func mustCLI(t *testing.T, args ...string) string {
 func forEachDatabase(t *testing.T, test func(t *testing.T, url string)) {
 	databases := map[string]func(t *testing.T) string{
 		"postgres": func(t *testing.T) string { return testdb.New(t) },
+		"mysql":    func(t *testing.T) string { return "mysql://" + testdb.MySQLDSN(t) },
 		"sqlite":   func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "sessions.db") },
 		"dir":      func(t *testing.T) string { return "dir://" + filepath.Join(t.TempDir(), "sessions") },
 	}

@@ -46,7 +46,7 @@ func newDBCommand(name, synopsis string, stdout, stderr io.Writer) *dbCommand {
 	// No default value: PrintDefaults would print it, and DATABASE_URL
 	// usually holds a password. parse reads the variable instead.
 	c.flags.StringVar(&c.databaseURL, "database-url", "",
-		"database `URL`: postgres://..., sqlite://path, file:path, path.db or dir://path (default $DATABASE_URL)")
+		"database `URL`: postgres://..., mysql://..., sqlite://path, file:path, path.db or dir://path (default $DATABASE_URL)")
 	return c
 }
 

@@ -94,7 +94,8 @@ func TestMigrateRejectsBadArguments(t *testing.T) {
 func TestDatabaseURLErrors(t *testing.T) {
 	cases := map[string]string{
 		"":                             "set -database-url or DATABASE_URL",
-		"mysql://root:hunter2@db/x":    `scheme "mysql"`,
+		"oracle://root:hunter2@db/x":   `scheme "oracle"`,
+		"mysql://root:hunter2@db:x/y":  "cannot parse",
 		"postgres://u:hunter2@[::1/db": "cannot parse",
 		"sessions.txt":                 "want postgres://",
 	}

@@ -28,6 +28,7 @@ var schemas = map[string]func() fs.FS{
 	"mysql":    schema.MySQL,
 	"postgres": schema.Postgres,
 	"sqlite":   schema.SQLite,
+	"mysql":    schema.MySQL,
 }
 
 const migrationsSynopsis = `migrations -engine E -dir DIR [-check]
