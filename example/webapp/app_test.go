@@ -36,7 +36,8 @@ func TestAppOnPostgres(t *testing.T) {
 
 func TestAppOnMySQL(t *testing.T) {
 	t.Parallel()
-	exerciseApp(t, serveApp(t, openDB(t, mysqlURL(t))))
+	db := openDB(t, mysqlURL(t))
+	exerciseApp(t, db, serveApp(t, db))
 }
 
 // exerciseApp walks through every feature of the example as users would, in
