@@ -28,7 +28,6 @@ var schemas = map[string]func() fs.FS{
 	"mysql":    schema.MySQL,
 	"postgres": schema.Postgres,
 	"sqlite":   schema.SQLite,
-	"mysql":    schema.MySQL,
 }
 
 const migrationsSynopsis = `migrations -engine E -dir DIR [-check]
