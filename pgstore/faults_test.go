@@ -3,7 +3,6 @@ package pgstore_test
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
@@ -16,22 +15,10 @@ import (
 	"github.com/sessiongen/sessiongen/session"
 )
 
-// closedPort returns a loopback address on which nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 // A database that is down must never look like "no session".
 func TestServerDownIsUnavailable(t *testing.T) {
 	pool, err := pgxpool.New(context.Background(),
-		"postgres://postgres@"+closedPort(t)+"/postgres?connect_timeout=2")
+		"postgres://postgres@"+testdb.ClosedAddr(t)+"/postgres?connect_timeout=2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,7 @@ import (
 // maxNameLen bounds the login name, in characters.
 const maxNameLen = 40
 
-// home shows the counter, the cart summary and the login form (or who is
-// logged in).
+// home shows the cart summary and the login form (or who is logged in).
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, "home.html", page{Title: "Home"})
 }

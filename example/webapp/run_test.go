@@ -7,22 +7,18 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/sessiongen/sessiongen/internal/testdb"
 )
 
 // TestNoPasswordInOutput: the example prints neither the password of
 // DATABASE_URL in its help, nor that of -database-url when it cannot connect.
 func TestNoPasswordInOutput(t *testing.T) {
 	const password = "Pl4nted-Example-Passw0rd"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "postgres://app:" + password + "@" + l.Addr().String() + "/app?sslmode=disable"
-	l.Close()
+	closed := "postgres://app:" + password + "@" + testdb.ClosedAddr(t) + "/app?sslmode=disable"
 	t.Setenv("DATABASE_URL", closed)
 
 	var stdout, stderr bytes.Buffer

@@ -2,7 +2,6 @@ package testdb
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
@@ -149,13 +148,7 @@ func TestThrowawayCluster(t *testing.T) {
 // A server named in the environment that does not answer fails the tests
 // with a message naming the variable; testdb never falls back silently.
 func TestUnansweringEnvServerFails(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	t.Setenv(EnvURL, "postgres://postgres@"+addr+"/postgres?connect_timeout=2")
+	t.Setenv(EnvURL, "postgres://postgres@"+ClosedAddr(t)+"/postgres?connect_timeout=2")
 	pool, _, c, err := findServer()
 	if err == nil {
 		pool.Close()

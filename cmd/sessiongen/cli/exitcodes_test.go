@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/internal/opstest"
+	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/janitor"
 	"github.com/sessiongen/sessiongen/storeurl"
 )
@@ -49,7 +50,7 @@ func TestExitCodesMatchTheDocumentedTable(t *testing.T) {
 			{"done", []string{"sessions", "count", db2}, exitOK},
 			{"done: revoked", []string{"sessions", "revoke", db2, "-user", "dave"}, exitOK},
 			{"done: migrate up on a current database", []string{"migrate", db2, "up"}, exitOK},
-			{"unreachable", []string{"sessions", "count", "-database-url", "postgres://app@" + closedAddr(t) + "/app?sslmode=disable"}, exitFailure},
+			{"unreachable", []string{"sessions", "count", "-database-url", "postgres://app@" + testdb.ClosedAddr(t) + "/app?sslmode=disable"}, exitFailure},
 			{"no session matched: revoke", []string{"sessions", "revoke", db2, "-user", "nobody"}, exitFailure},
 			{"no session matched: show", []string{"sessions", "show", db2, "0000000000000000"}, exitFailure},
 			{"payload could not be decoded", []string{"sessions", "show", db2, undecodable.Key.String()[:16]}, exitFailure},

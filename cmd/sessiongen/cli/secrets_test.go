@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -40,7 +39,7 @@ const plantedPassword = "Pl4nted-Passw0rd-9f3e"
 // a piece of its expected output, so a path that did not run cannot pass.
 func TestNoSecretInAnyOutput(t *testing.T) {
 	pg, password := withPassword(t, testdb.New(t), plantedPassword)
-	refusedAddr := closedAddr(t)
+	refusedAddr := testdb.ClosedAddr(t)
 	refused := "postgres://app:" + password + "@" + refusedAddr + "/app?sslmode=disable&connect_timeout=5"
 	inQuery := "postgres://app@" + refusedAddr + "/app?sslmode=disable&password=" + url.QueryEscape(password)
 	unparsable := "postgres://app:" + password + "@[::1/app"
@@ -274,18 +273,6 @@ func withPassword(t *testing.T, rawURL, password string) (string, string) {
 	}
 	u.User = url.UserPassword(user, password)
 	return u.String(), password
-}
-
-// closedAddr returns a loopback address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
 
 // wrongPasswordURL starts a PostgreSQL cluster of the test's own that checks
