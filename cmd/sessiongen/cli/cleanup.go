@@ -50,7 +50,7 @@ func runCleanup(args []string, stdout, stderr io.Writer) int {
 	c.flags.Float64Var(&f.duty, "duty", janitor.DefaultDuty, "share of time spent deleting, in (0, 1]: pauses between batches leave the database to the application (1: no pause)")
 	c.flags.DurationVar(&f.maxDuration, "max-duration", 0, "stop between batches after this long (0: no limit)")
 	c.flags.DurationVar(&f.leaseTTL, "lease-ttl", janitor.DefaultLeaseTTL, "how long a crashed cleanup blocks the others (renewed every third of it)")
-	c.flags.StringVar(&f.progress, "progress", "auto", "how to show progress, one of `mode` bar (a bar redrawn in place), log (a log line per batch) or auto (bar when stderr is a terminal, log otherwise)")
+	c.flags.StringVar(&f.progress, "progress", "auto", "how to show progress: `mode` is bar (a bar redrawn in place), log (a log line per batch) or auto (bar when stderr is a terminal, log otherwise)")
 	if code := c.parse(args); code >= 0 {
 		return code
 	}

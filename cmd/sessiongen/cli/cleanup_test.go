@@ -107,6 +107,14 @@ func TestCleanupStopsAtMaxDuration(t *testing.T) {
 	checkCounts(t, db.Store, session.Counts{Expired: 5})
 }
 
+func TestCleanupHelp(t *testing.T) {
+	code, _, errOut := cli(t, "cleanup", "-h")
+	want := "  -progress mode\n    \thow to show progress: mode is bar (a bar redrawn in place), log (a log line per batch) or auto"
+	if code != exitOK || !strings.Contains(errOut, want) {
+		t.Errorf("cleanup -h: exit %d, want %q in:\n%s", code, want, errOut)
+	}
+}
+
 func TestCleanupRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{{"-batch", "0"}, {"-lease-ttl", "0s"}, {"-progress", "fancy"}, {"extra"}} {
 		code, _, errOut := cli(t, append([]string{"cleanup", "-database-url", "x.db"}, args...)...)
