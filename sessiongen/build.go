@@ -126,7 +126,8 @@ func (fb *fileBuilder) buildRoot(named *types.Named) *Root {
 	rb.guard(named, st)
 	// The root is always encoded as a struct, even if it has other codec
 	// methods: registered before its fields so that a recursive use finds it.
-	h := &Type{Kind: KindStruct, GoType: rb.root.Name, Marker: true, Comparable: types.Comparable(named), Zero: rb.root.Name + "{}"}
+	h := &Type{Kind: KindStruct, GoType: rb.root.Name, Marker: true, Comparable: types.Comparable(named), Zero: rb.root.Name + "{}",
+		SchemaName: rb.root.Name}
 	h.NonZeroFmt = nonZeroFmt(h)
 	fb.add(h, types.TypeString(named, nil), "")
 	fb.bases[h] = capitalize(rb.root.Name) + "Session" // unprefixed: root names are unique
@@ -218,7 +219,7 @@ func (rb *rootBuilder) fields(st *types.Struct, owner string, top bool) []*Field
 		}
 		keys[tg.key] = v.Name()
 		f := &Field{GoName: v.Name(), Key: tg.key, Index: len(out), OmitEmpty: tg.omitEmpty,
-			User: tg.user, Flash: tg.flash, Merge: tg.merge}
+			User: tg.user, Flash: tg.flash, Merge: tg.merge, Reset: tg.reset, Pos: rb.fset.Position(v.Pos())}
 		f.Type = rb.typeOf(v.Type(), v.Pos(), name)
 		switch {
 		case (tg.omitEmpty || tg.flash) && f.Type.NonZeroFmt == "":

@@ -15,7 +15,7 @@ func (rb *rootBuilder) typeOf(t types.Type, pos token.Pos, field string) *Type {
 	if h, ok := rb.byType[key]; ok {
 		return h
 	}
-	h := &Type{GoType: types.TypeString(t, rb.qualify), Comparable: types.Comparable(t)}
+	h := &Type{GoType: types.TypeString(t, rb.qualify), Comparable: types.Comparable(t), SchemaName: schemaName(t, rb.pkg)}
 	h.Zero = zeroValue(t, h.GoType)
 	rb.add(h, key, typeName(t, rb.pkg)) // before recursing: recursive types refer to themselves
 	if reason := rb.classify(h, t, pos, field); reason != "" {
@@ -23,6 +23,20 @@ func (rb *rootBuilder) typeOf(t types.Type, pos token.Pos, field string) *Type {
 	}
 	h.NonZeroFmt = nonZeroFmt(h) // the caller checks omitempty with it
 	return h
+}
+
+// schemaName is how the wire schema names t when t is a named type: by its
+// name in the session's package, else by import path and name, which does not
+// depend on what the generated file imports it as.
+func schemaName(t types.Type, pkg *types.Package) string {
+	named, ok := t.(*types.Named)
+	if !ok {
+		return ""
+	}
+	if p := named.Obj().Pkg(); p != nil && p != pkg {
+		return p.Path() + "." + named.Obj().Name()
+	}
+	return named.Obj().Name()
 }
 
 func typeName(t types.Type, pkg *types.Package) string {

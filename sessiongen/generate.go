@@ -21,15 +21,19 @@ type Config struct {
 	Env    []string // environment of the go command that loads packages; nil means os.Environ()
 }
 
-// Output is one generated file.
+// Output is one generated file: Go code, or its wire schema.
 type Output struct {
-	Path   string // where it belongs: <source>_session.go next to the source file, or Config.Output
-	Source []byte // formatted Go source
+	// Path is where it belongs: <source>_session.go next to the source file,
+	// or Config.Output; the schema goes next to it, with .schema for .go.
+	Path   string
+	Source []byte // formatted Go source, or the schema's text
 }
 
 // Generate loads the package, builds the model of each requested type and
 // renders one file per source file that declares some of them (or the single
-// Config.Output file). It writes nothing: see Write. A rendering that go/format
+// Config.Output file), each followed by its wire schema (schema.go), which
+// keeps the keys that the schema file it replaces retired. It writes nothing:
+// see Write. A rendering that go/format
 // rejects yields a *FormatError carrying the raw text.
 func Generate(cfg Config) ([]Output, error) {
 	if len(cfg.Types) == 0 {
@@ -80,7 +84,13 @@ func Generate(cfg Config) ([]Output, error) {
 		if err != nil {
 			return nil, &FormatError{Path: path, Raw: src, Err: err}
 		}
-		outs = append(outs, Output{Path: path, Source: src})
+		schema, schemaPath := schemaOf(roots), SchemaPath(path)
+		prev, err := readSchema(schemaPath)
+		if err != nil {
+			return nil, err
+		}
+		schema.retire(prev)
+		outs = append(outs, Output{Path: path, Source: src}, Output{Path: schemaPath, Source: schema.Text()})
 	}
 	if len(errs) > 0 {
 		sort.SliceStable(errs, func(i, j int) bool { return posLess(errs[i].Pos, errs[j].Pos) })
@@ -93,6 +103,9 @@ func Generate(cfg Config) ([]Output, error) {
 	}
 	return outs, nil
 }
+
+// SchemaPath is where the wire schema of the generated file at path goes.
+func SchemaPath(path string) string { return strings.TrimSuffix(path, ".go") + ".schema" }
 
 // outputPath is where the code for types declared in source goes.
 func outputPath(dir, output, source string) string {

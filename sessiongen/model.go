@@ -4,6 +4,8 @@ package sessiongen
 // go/types by build.go, classify.go and exprs.go, so that templates never touch
 // go/types and never switch on a kind to pick a function.
 
+import "go/token"
+
 // File is one generated file.
 type File struct {
 	Package string   // package clause of the output
@@ -53,6 +55,12 @@ type Field struct {
 	User      bool
 	Flash     bool
 	Merge     string // ours, theirs or error
+	// Reset is the reset=<type> option: the schema type stored sessions hold
+	// under this key, which the field's type can no longer read. A stored
+	// value that does not decode then reads as the zero value instead of
+	// failing the whole session. "" when not given.
+	Reset string
+	Pos   token.Position // where the field is declared, for sessiongen check
 }
 
 // Kind is how a type is encoded.
@@ -125,6 +133,9 @@ type Type struct {
 	Referenced bool
 	// Omits reports, for a struct, that some field is omitempty.
 	Omits bool
+	// SchemaName names a struct, custom or text type in the wire schema: the
+	// type name in the session's own package, else import path.Name.
+	SchemaName string
 	// Nested marks a pointer, slice, array or map type on a cycle of types
 	// that passes through no struct: its decoder counts nesting depth, as
 	// struct decoders always do.

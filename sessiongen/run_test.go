@@ -45,11 +45,11 @@ func TestCompileAndRun(t *testing.T) {
 	if err := Write(outs, err); err != nil {
 		t.Fatal(err)
 	}
-	if len(outs) != 1 || filepath.Base(outs[0].Path) != "rich_session.go" {
-		t.Fatalf("outputs %v, want one rich_session.go", outs)
+	if len(outs) != 2 || filepath.Base(outs[0].Path) != "rich_session.go" || filepath.Base(outs[1].Path) != "rich_session.schema" {
+		t.Fatalf("outputs %v, want rich_session.go and its schema", outputPaths(outs))
 	}
 	again, err := Generate(Config{Dir: tmp, Types: []string{"Rich"}, Env: env})
-	if err != nil || string(again[0].Source) != string(outs[0].Source) {
+	if err != nil || string(again[0].Source) != string(outs[0].Source) || string(again[1].Source) != string(outs[1].Source) {
 		t.Fatalf("a second run (with the generated file present) gave different output: %v", err)
 	}
 
@@ -59,4 +59,12 @@ func TestCompileAndRun(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "all checks passed") {
 		t.Fatalf("go run: %v\n%s", err, out)
 	}
+}
+
+func outputPaths(outs []Output) []string {
+	var paths []string
+	for _, o := range outs {
+		paths = append(paths, o.Path)
+	}
+	return paths
 }

@@ -17,6 +17,7 @@ type tag struct {
 	user      bool
 	flash     bool
 	merge     string
+	reset     string // the schema type stored values had, which may now fail to decode
 }
 
 // parseTag parses the session tag of a field. top reports whether the field is
@@ -41,8 +42,8 @@ func parseTag(structTag string, top bool) (tag, error) {
 			return t, fmt.Errorf("option %q given twice", name)
 		}
 		seen[name] = true
-		if hasValue != (name == "merge") {
-			return t, fmt.Errorf("unknown tag option %q (want omitempty, user, flash or merge=ours|theirs|error)", opt)
+		if hasValue != (name == "merge" || name == "reset") {
+			return t, fmt.Errorf("unknown tag option %q (want omitempty, user, flash, merge=ours|theirs|error or reset=<stored type>)", opt)
 		}
 		switch name {
 		case "omitempty":
@@ -56,10 +57,15 @@ func parseTag(structTag string, top bool) (tag, error) {
 				return t, fmt.Errorf("merge=%s: want merge=ours, merge=theirs or merge=error", value)
 			}
 			t.merge = value
+		case "reset":
+			if _, err := parseSchemaType(value); err != nil {
+				return t, fmt.Errorf("reset=%s: %v (name the type as the .schema file spells it, e.g. reset=int64)", value, err)
+			}
+			t.reset = value
 		default:
-			return t, fmt.Errorf("unknown tag option %q (want omitempty, user, flash or merge=ours|theirs|error)", opt)
+			return t, fmt.Errorf("unknown tag option %q (want omitempty, user, flash, merge=ours|theirs|error or reset=<stored type>)", opt)
 		}
-		if !top && name != "omitempty" {
+		if !top && name != "omitempty" && name != "reset" {
 			return t, fmt.Errorf("tag option %q applies only to fields of the session struct itself", name)
 		}
 	}
