@@ -20,7 +20,11 @@ func (s *Session[T, P]) load(ctx context.Context, h http.Header) error {
 		}
 		return nil
 	}
-	key := t.key()
+	return s.loadKey(ctx, t.key())
+}
+
+// loadKey reads the session stored under key; see load.
+func (s *Session[T, P]) loadKey(ctx context.Context, key Key) error {
 	rec, err := s.m.store.Load(ctx, key, s.m.now())
 	if err != nil {
 		return s.loadFailed(ctx, key, err)
