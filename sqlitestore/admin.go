@@ -20,7 +20,7 @@ func (s *statements) DeleteOwner(ctx context.Context, owner string, except sessi
 // DeleteOwned implements session.Store.
 func (s *statements) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
 	n, err := write(s, ctx, storekit.OpDeleteOwned, func(ctx context.Context) (int64, error) {
-		return s.q.DeleteOwnedSession(ctx, sqlitedb.DeleteOwnedSessionParams{Key: key[:], Owner: owner, Now: micros(now)})
+		return s.q.DeleteOwnedSession(ctx, sqlitedb.DeleteOwnedSessionParams{Key: key[:], Owner: owner, Now: storekit.Micros(now)})
 	})
 	return storekit.IfNone(n, err, session.ErrNotFound)
 }
@@ -29,7 +29,7 @@ func (s *statements) DeleteOwned(ctx context.Context, owner string, key session.
 func (s *statements) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
 	return write(s, ctx, storekit.OpTrimOwner, func(ctx context.Context) (int64, error) {
 		return s.q.TrimOwnerSessions(ctx, sqlitedb.TrimOwnerSessionsParams{
-			Owner: owner, ExceptKey: except[:], Now: micros(now), Keep: int64(keep),
+			Owner: owner, ExceptKey: except[:], Now: storekit.Micros(now), Keep: int64(keep),
 		})
 	})
 }
@@ -37,7 +37,7 @@ func (s *statements) TrimOwner(ctx context.Context, owner string, except session
 // ListOwner implements session.Store.
 func (s *statements) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	rows, err := storekit.Run(ctx, storekit.OpListOwner, classify, func(ctx context.Context) ([]sqlitedb.ListOwnerSessionsRow, error) {
-		return s.q.ListOwnerSessions(ctx, sqlitedb.ListOwnerSessionsParams{Owner: owner, Now: micros(now), PageSize: int64(limit)})
+		return s.q.ListOwnerSessions(ctx, sqlitedb.ListOwnerSessionsParams{Owner: owner, Now: storekit.Micros(now), PageSize: int64(limit)})
 	})
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (s *statements) List(ctx context.Context, after session.Key, limit int) ([]
 // Count implements session.Store.
 func (s *statements) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	row, err := storekit.Run(ctx, storekit.OpCount, classify, func(ctx context.Context) (sqlitedb.CountSessionsRow, error) {
-		return s.q.CountSessions(ctx, micros(now))
+		return s.q.CountSessions(ctx, storekit.Micros(now))
 	})
 	if err != nil {
 		return session.Counts{}, err
@@ -82,8 +82,8 @@ func (s *statements) Count(ctx context.Context, now time.Time) (session.Counts, 
 func (s *statements) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
 	expiries, err := write(s, ctx, storekit.OpDeleteExpired, func(ctx context.Context) ([]int64, error) {
 		return s.q.DeleteExpiredSessions(ctx, sqlitedb.DeleteExpiredSessionsParams{
-			FromExpiry: microsCeil(from),
-			Now:        micros(now),
+			FromExpiry: storekit.MicrosCeil(from),
+			Now:        storekit.Micros(now),
 			BatchSize:  int64(limit),
 		})
 	})
@@ -91,5 +91,5 @@ func (s *statements) DeleteExpired(ctx context.Context, from, now time.Time, lim
 		return 0, time.Time{}, err
 	}
 	// RETURNING yields rows in no particular order.
-	return len(expiries), fromMicros(slices.Max(expiries)), nil
+	return len(expiries), storekit.FromMicros(slices.Max(expiries)), nil
 }

@@ -15,8 +15,8 @@ func (s *statements) AcquireLease(ctx context.Context, name, holder string, ttl 
 		return s.q.AcquireLease(ctx, sqlitedb.AcquireLeaseParams{
 			Name:      name,
 			Holder:    holder,
-			ExpiresAt: micros(now.Add(ttl)),
-			Now:       micros(now),
+			ExpiresAt: storekit.Micros(now.Add(ttl)),
+			Now:       storekit.Micros(now),
 		})
 	})
 	return n == 1, err

@@ -2,33 +2,13 @@ package sqlitestore
 
 import (
 	"database/sql"
-	"time"
 
 	"github.com/sessiongen/sessiongen/gen/sqlitedb"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/session/storekit"
 )
 
-// Times are stored as INTEGER unix microseconds: exact, ordered, indexable, and
-// the precision the PostgreSQL store keeps. Comparisons against a stored
-// expiry stay exact when now carries nanoseconds, because stored values are
-// whole microseconds: now < t exactly when micros(now) < t.
-
-// micros converts t to unix microseconds, truncating below a microsecond.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// microsCeil converts t to unix microseconds, rounding up, for inclusive lower
-// bounds: t <= x exactly when microsCeil(t) <= x for whole microseconds x.
-func microsCeil(t time.Time) int64 {
-	m := t.UnixMicro()
-	if time.UnixMicro(m).Before(t) {
-		m++
-	}
-	return m
-}
-
-// fromMicros converts stored unix microseconds back to a UTC time.
-func fromMicros(m int64) time.Time { return time.UnixMicro(m).UTC() }
+// Times are stored as INTEGER unix microseconds (storekit.Micros).
 
 // owner converts an owner to its column value: NULL for an anonymous session.
 func owner(o string) sql.NullString { return sql.NullString{String: o, Valid: o != ""} }
@@ -49,9 +29,9 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 		Owner:             row.Owner.String,
 		Data:              row.Data,
 		Version:           row.Version,
-		CreatedAt:         fromMicros(row.CreatedAt),
-		IdleExpiresAt:     fromMicros(row.IdleExpiresAt),
-		AbsoluteExpiresAt: fromMicros(row.AbsoluteExpiresAt),
+		CreatedAt:         storekit.FromMicros(row.CreatedAt),
+		IdleExpiresAt:     storekit.FromMicros(row.IdleExpiresAt),
+		AbsoluteExpiresAt: storekit.FromMicros(row.AbsoluteExpiresAt),
 		RememberMe:        row.RememberMe != 0,
 		Device:            row.Device,
 	}
@@ -67,7 +47,7 @@ func toRecord(op string, row sqlitedb.SessiongenSession) (session.Record, error)
 		rec.PrevKind = session.RefreshRotation
 	}
 	if row.PrevExpiresAt.Valid {
-		rec.PrevExpiresAt = fromMicros(row.PrevExpiresAt.Int64)
+		rec.PrevExpiresAt = storekit.FromMicros(row.PrevExpiresAt.Int64)
 	}
 	return rec, nil
 }

@@ -17,9 +17,9 @@ func (s *statements) Create(ctx context.Context, rec session.Record) error {
 			Key:               rec.Key[:],
 			Owner:             owner(rec.Owner),
 			Data:              rec.Data,
-			CreatedAt:         micros(rec.CreatedAt),
-			IdleExpiresAt:     micros(rec.IdleExpiresAt),
-			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+			CreatedAt:         storekit.Micros(rec.CreatedAt),
+			IdleExpiresAt:     storekit.Micros(rec.IdleExpiresAt),
+			AbsoluteExpiresAt: storekit.Micros(rec.AbsoluteExpiresAt),
 			RememberMe:        flag(rec.RememberMe),
 			Device:            rec.Device,
 			IpPrefix:          storekit.PrefixText(rec.IPPrefix),
@@ -50,10 +50,10 @@ func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
 			RememberMe:    flag(rec.RememberMe),
-			IdleExpiresAt: micros(rec.IdleExpiresAt),
+			IdleExpiresAt: storekit.Micros(rec.IdleExpiresAt),
 			Key:           rec.Key[:],
 			Version:       rec.Version,
-			Now:           micros(now),
+			Now:           storekit.Micros(now),
 		})
 	})
 	if errors.Is(err, session.ErrNotFound) { // no row matched
@@ -67,7 +67,7 @@ func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time
 // ErrNotFound otherwise.
 func (s *statements) whyUnchanged(ctx context.Context, op string, key session.Key, now time.Time, ifLive error) error {
 	_, err := storekit.Run(ctx, op, classify, func(ctx context.Context) (int64, error) {
-		return s.q.LiveVersion(ctx, sqlitedb.LiveVersionParams{Key: key[:], Now: micros(now)})
+		return s.q.LiveVersion(ctx, sqlitedb.LiveVersionParams{Key: key[:], Now: storekit.Micros(now)})
 	})
 	if err != nil {
 		return err // ErrNotFound when no live session has key
@@ -79,9 +79,9 @@ func (s *statements) whyUnchanged(ctx context.Context, op string, key session.Ke
 func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	n, err := write(s, ctx, storekit.OpTouch, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, sqlitedb.TouchSessionParams{
-			IdleExpiresAt: micros(idleExpiresAt),
+			IdleExpiresAt: storekit.Micros(idleExpiresAt),
 			Key:           key[:],
-			Now:           micros(now),
+			Now:           storekit.Micros(now),
 		})
 	})
 	return storekit.IfNone(n, err, session.ErrNotFound)
@@ -96,12 +96,12 @@ func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r s
 		return s.q.RotateSession(ctx, sqlitedb.RotateSessionParams{
 			NewKey:     newKey[:],
 			OldKey:     oldKey[:],
-			GraceUntil: micros(r.Until),
+			GraceUntil: storekit.Micros(r.Until),
 			Refresh:    flag(r.Kind == session.RefreshRotation),
 			RememberMe: flag(r.RememberMe),
 			Device:     r.Device,
 			IpPrefix:   storekit.PrefixText(r.IPPrefix),
-			Now:        micros(now),
+			Now:        storekit.Micros(now),
 		})
 	})
 	if err == nil && n == 0 {
@@ -113,7 +113,7 @@ func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r s
 // Delete implements session.Store.
 func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	_, err := write(s, ctx, storekit.OpDelete, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, s.q.DeleteSession(ctx, sqlitedb.DeleteSessionParams{Key: key[:], Now: micros(now)})
+		return struct{}{}, s.q.DeleteSession(ctx, sqlitedb.DeleteSessionParams{Key: key[:], Now: storekit.Micros(now)})
 	})
 	return err
 }
