@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/dirstore"
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
@@ -68,7 +69,7 @@ func openSQLite(path string) (session.Store, error) {
 }
 
 // benchKey is the key of session i.
-func benchKey(i int) session.Key { return keyOf("bench-" + strconv.Itoa(i)) }
+func benchKey(i int) session.Key { return opstest.KeyOf("bench-" + strconv.Itoa(i)) }
 
 // benchNow is the clock of the benchmarks; sessions live long after it.
 var benchNow = time.Now()
@@ -139,7 +140,7 @@ func filled(b *testing.B, bs benchStore) (session.Store, string) {
 	}
 	data := bytes.Repeat([]byte{0xa5}, benchDataSize)
 	for i := range benchSessions {
-		rec := liveRecord(benchKey(i), data, benchNow)
+		rec := opstest.LiveRecord(benchKey(i), data, benchNow)
 		if i < benchOwned {
 			rec.Owner = "alice"
 		}
@@ -200,7 +201,7 @@ type saver struct {
 }
 
 func newSaver(s session.Store) *saver {
-	rec := liveRecord(session.Key{}, bytes.Repeat([]byte{0x5a}, benchDataSize), benchNow)
+	rec := opstest.LiveRecord(session.Key{}, bytes.Repeat([]byte{0x5a}, benchDataSize), benchNow)
 	return &saver{s: s, rec: rec, versions: map[session.Key]int64{}}
 }
 
@@ -235,7 +236,7 @@ func BenchmarkCreate(b *testing.B) {
 		data := bytes.Repeat([]byte{0xc3}, benchDataSize)
 		prefix := strconv.FormatInt(rand.Int64(), 36)
 		for i := 0; b.Loop(); i++ {
-			if err := s.Create(context.Background(), liveRecord(keyOf(prefix+strconv.Itoa(i)), data, benchNow)); err != nil {
+			if err := s.Create(context.Background(), opstest.LiveRecord(opstest.KeyOf(prefix+strconv.Itoa(i)), data, benchNow)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/dirstore"
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -23,7 +24,7 @@ func TestNotInitialized(t *testing.T) {
 		t.Fatalf("Open of a directory that does not exist yet: %v", err)
 	}
 	now := time.Now()
-	_, err = s.Load(t.Context(), keyOf("x"), now)
+	_, err = s.Load(t.Context(), opstest.KeyOf("x"), now)
 	if !errors.Is(err, session.ErrUnavailable) || !errors.Is(err, dirstore.ErrNotInitialized) {
 		t.Fatalf("Load before Migrate: %v, want ErrUnavailable wrapping ErrNotInitialized (never ErrNotFound)", err)
 	}
@@ -31,10 +32,10 @@ func TestNotInitialized(t *testing.T) {
 		t.Fatalf("Open or Load created %s: %v", dir, err)
 	}
 	// Another process migrates: this store sees the layout on its next call.
-	if err := openMigrated(t, dir, dirstore.Options{}).Create(t.Context(), liveRecord(keyOf("x"), []byte{}, now)); err != nil {
+	if err := openMigrated(t, dir, dirstore.Options{}).Create(t.Context(), opstest.LiveRecord(opstest.KeyOf("x"), []byte{}, now)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Load(t.Context(), keyOf("x"), now); err != nil {
+	if _, err := s.Load(t.Context(), opstest.KeyOf("x"), now); err != nil {
 		t.Fatalf("Load once another store migrated the directory: %v", err)
 	}
 	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
@@ -68,7 +69,7 @@ func TestNewerLayoutRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = newer.Load(t.Context(), keyOf("x"), time.Now())
+	_, err = newer.Load(t.Context(), opstest.KeyOf("x"), time.Now())
 	if !errors.Is(err, session.ErrUnavailable) || !strings.Contains(err.Error(), "layout 2") {
 		t.Fatalf("Load of a newer layout: %v, want ErrUnavailable naming the layout", err)
 	}
@@ -80,7 +81,7 @@ func TestNewerLayoutRefused(t *testing.T) {
 func TestClosedStore(t *testing.T) {
 	s := tempStore(t)
 	_ = s.Close()
-	_, err := s.Load(t.Context(), keyOf("x"), time.Now())
+	_, err := s.Load(t.Context(), opstest.KeyOf("x"), time.Now())
 	if !errors.Is(err, session.ErrUnavailable) {
 		t.Fatalf("Load after Close: %v, want ErrUnavailable", err)
 	}
@@ -105,8 +106,8 @@ func TestCorruptFiles(t *testing.T) {
 	ctx, now := t.Context(), time.Now()
 	keys := map[string]session.Key{}
 	for _, n := range []string{"garbage", "torn", "huge", "foreign", "healthy"} {
-		keys[n] = keyOf(n)
-		rec := liveRecord(keys[n], []byte(n), now)
+		keys[n] = opstest.KeyOf(n)
+		rec := opstest.LiveRecord(keys[n], []byte(n), now)
 		rec.Owner = "alice"
 		if err := s.Create(ctx, rec); err != nil {
 			t.Fatal(err)
@@ -138,7 +139,7 @@ func TestCorruptFiles(t *testing.T) {
 		if !errors.Is(err, session.ErrCorrupt) {
 			t.Errorf("Load of a %s file: %v, want ErrCorrupt", n, err)
 		}
-		rec := liveRecord(keys[n], []byte("saved"), now)
+		rec := opstest.LiveRecord(keys[n], []byte("saved"), now)
 		rec.Version = 1
 		if _, err := s.Save(ctx, rec, now); !errors.Is(err, session.ErrCorrupt) {
 			t.Errorf("Save over a %s file: %v, want ErrCorrupt", n, err)
@@ -161,7 +162,7 @@ func TestCorruptFiles(t *testing.T) {
 	}
 
 	// A key link that leads to another session is not that session.
-	rec, other := liveRecord(keyOf("stolen"), []byte("x"), now), liveRecord(keyOf("other"), []byte("y"), now)
+	rec, other := opstest.LiveRecord(opstest.KeyOf("stolen"), []byte("x"), now), opstest.LiveRecord(opstest.KeyOf("other"), []byte("y"), now)
 	for _, r := range []session.Record{rec, other} {
 		if err := s.Create(ctx, r); err != nil {
 			t.Fatal(err)
@@ -190,12 +191,12 @@ func TestPermissions(t *testing.T) {
 	defer syscall.Umask(old)
 	s := tempStore(t)
 	ctx, now := t.Context(), time.Now()
-	rec := liveRecord(keyOf("perm"), []byte("x"), now)
+	rec := opstest.LiveRecord(opstest.KeyOf("perm"), []byte("x"), now)
 	rec.Owner = "alice"
 	if err := s.Create(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Rotate(ctx, rec.Key, keyOf("perm 2"), session.Rotation{Until: now.Add(time.Minute)}, now); err != nil {
+	if err := s.Rotate(ctx, rec.Key, opstest.KeyOf("perm 2"), session.Rotation{Until: now.Add(time.Minute)}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AcquireLease(ctx, "cleanup", "me", time.Minute, now); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/dirstore"
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -108,7 +109,7 @@ func TestFullDisk(t *testing.T) {
 	}
 	s := openMigrated(t, filepath.Join(dir, "sessions"), dirstore.Options{})
 	ctx, now := t.Context(), time.Now()
-	rec := liveRecord(keyOf("full disk"), bytes.Repeat([]byte("a"), 64<<10), now)
+	rec := opstest.LiveRecord(opstest.KeyOf("full disk"), bytes.Repeat([]byte("a"), 64<<10), now)
 	rec.Owner = "alice"
 	if err := s.Create(ctx, rec); err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func TestFullDisk(t *testing.T) {
 	saved.Data = bytes.Repeat([]byte("b"), 64<<10)
 	_, err = s.Save(ctx, saved, now)
 	wantUnavailable(t, err, "Save on a full disk", syscall.ENOSPC)
-	err = s.Create(ctx, liveRecord(keyOf("another"), []byte("x"), now))
+	err = s.Create(ctx, opstest.LiveRecord(opstest.KeyOf("another"), []byte("x"), now))
 	wantUnavailable(t, err, "Create on a full disk", syscall.ENOSPC)
 	err = s.Touch(ctx, rec.Key, now.Add(30*time.Hour), now)
 	wantUnavailable(t, err, "Touch on a full disk", syscall.ENOSPC)
@@ -159,7 +160,7 @@ func TestReadOnlyDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sessions")
 	s := openMigrated(t, dir, dirstore.Options{})
 	ctx, now := t.Context(), time.Now()
-	rec := liveRecord(keyOf("read-only"), []byte("kept"), now)
+	rec := opstest.LiveRecord(opstest.KeyOf("read-only"), []byte("kept"), now)
 	rec.Owner = "alice"
 	if err := s.Create(ctx, rec); err != nil {
 		t.Fatal(err)
@@ -210,8 +211,8 @@ func TestReadOnlyDirectory(t *testing.T) {
 	saved.Data = []byte("lost?")
 	_, err = reopened.Save(ctx, saved, now)
 	wantUnavailable(t, err, "Save to a read-only directory", causes...)
-	wantUnavailable(t, reopened.Create(ctx, liveRecord(keyOf("new"), []byte("x"), now)), "Create in a read-only directory", causes...)
-	wantUnavailable(t, reopened.Rotate(ctx, rec.Key, keyOf("rotated"), session.Rotation{Until: now.Add(time.Minute)}, now), "Rotate in a read-only directory", causes...)
+	wantUnavailable(t, reopened.Create(ctx, opstest.LiveRecord(opstest.KeyOf("new"), []byte("x"), now)), "Create in a read-only directory", causes...)
+	wantUnavailable(t, reopened.Rotate(ctx, rec.Key, opstest.KeyOf("rotated"), session.Rotation{Until: now.Add(time.Minute)}, now), "Rotate in a read-only directory", causes...)
 	wantUnavailable(t, reopened.Delete(ctx, rec.Key, now), "Delete in a read-only directory", causes...)
 	_, err = reopened.DeleteOwner(ctx, "alice", session.Key{})
 	wantUnavailable(t, err, "DeleteOwner in a read-only directory", causes...)

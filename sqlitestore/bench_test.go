@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/memstore"
 	"github.com/sessiongen/sessiongen/session"
 )
@@ -40,8 +41,8 @@ func fill(b *testing.B, s session.Store, now time.Time) []session.Key {
 	data := bytes.Repeat([]byte{0xa5}, benchDataSize)
 	keys := make([]session.Key, benchSessions)
 	for i := range keys {
-		keys[i] = keyOf("bench-" + strconv.Itoa(i))
-		if err := s.Create(context.Background(), liveRecord(keys[i], data, now)); err != nil {
+		keys[i] = opstest.KeyOf("bench-" + strconv.Itoa(i))
+		if err := s.Create(context.Background(), opstest.LiveRecord(keys[i], data, now)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -104,7 +105,7 @@ type saver struct {
 
 func newSaver(s session.Store, now time.Time) *saver {
 	data := bytes.Repeat([]byte{0x5a}, benchDataSize)
-	return &saver{s: s, rec: liveRecord(session.Key{}, data, now), versions: map[session.Key]int64{}}
+	return &saver{s: s, rec: opstest.LiveRecord(session.Key{}, data, now), versions: map[session.Key]int64{}}
 }
 
 func (sv *saver) save(b *testing.B, key session.Key, now time.Time) {

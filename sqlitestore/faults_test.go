@@ -13,6 +13,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
@@ -56,8 +57,8 @@ func seeded(t *testing.T) (string, session.Key) {
 	t.Helper()
 	path := tempPath(t)
 	s := openMigrated(t, path)
-	key := keyOf("seeded")
-	if err := s.Create(context.Background(), liveRecord(key, []byte("payload"), time.Now())); err != nil {
+	key := opstest.KeyOf("seeded")
+	if err := s.Create(context.Background(), opstest.LiveRecord(key, []byte("payload"), time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -81,7 +82,7 @@ func TestReadOnlyFile(t *testing.T) {
 	if code := sqliteCode(err); code != sqlite3.SQLITE_READONLY {
 		t.Errorf("Save to a read-only file: cause has SQLite code %d, want SQLITE_READONLY", code)
 	}
-	err = s.Create(ctx, liveRecord(keyOf("new"), []byte("x"), now))
+	err = s.Create(ctx, opstest.LiveRecord(opstest.KeyOf("new"), []byte("x"), now))
 	requireUnavailable(t, "Create in a read-only file", err)
 	err = s.Delete(ctx, key, now)
 	requireUnavailable(t, "Delete from a read-only file", err)
@@ -128,8 +129,8 @@ func TestCorruptRow(t *testing.T) {
 	path := tempPath(t)
 	s := openMigrated(t, path)
 	now := time.Now()
-	good := keyOf("good")
-	if err := s.Create(ctx, liveRecord(good, []byte("x"), now)); err != nil {
+	good := opstest.KeyOf("good")
+	if err := s.Create(ctx, opstest.LiveRecord(good, []byte("x"), now)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -216,7 +217,7 @@ func TestClosedStore(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Load(context.Background(), keyOf("t"), time.Now())
+	_, err := s.Load(context.Background(), opstest.KeyOf("t"), time.Now())
 	requireUnavailable(t, "Load after Close", err)
 	_, err = s.AcquireLease(context.Background(), "cleanup", "me", time.Minute, time.Now())
 	requireUnavailable(t, "AcquireLease after Close", err)
@@ -233,7 +234,7 @@ func TestCancelledContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("%v: want context.Canceled in the chain", err)
 	}
-	_, err = s.Save(ctx, liveRecord(key, []byte("y"), now), now)
+	_, err = s.Save(ctx, opstest.LiveRecord(key, []byte("y"), now), now)
 	requireUnavailable(t, "Save with a cancelled context", err)
 	if rec, err := s.Load(context.Background(), key, now); err != nil || string(rec.Data) != "payload" {
 		t.Fatalf("after cancelled calls: %q, %v; want the session unchanged", rec.Data, err)
@@ -265,7 +266,7 @@ func TestOpenOddPath(t *testing.T) {
 	}
 	path := filepath.Join(dir, "sessions.db")
 	s := openMigrated(t, path)
-	if err := s.Create(context.Background(), liveRecord(keyOf("odd"), []byte("x"), time.Now())); err != nil {
+	if err := s.Create(context.Background(), opstest.LiveRecord(opstest.KeyOf("odd"), []byte("x"), time.Now())); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); err != nil {

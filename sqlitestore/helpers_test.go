@@ -2,12 +2,9 @@ package sqlitestore_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
 
@@ -39,18 +36,4 @@ func openMigrated(t testing.TB, path string) *sqlitestore.Store {
 		t.Fatalf("Migrate: %v", err)
 	}
 	return s
-}
-
-// keyOf derives a key the way the runtime does: the SHA-256 of a token.
-func keyOf(token string) session.Key { return sha256.Sum256([]byte(token)) }
-
-// liveRecord returns a session under key that stays live for a day after now.
-func liveRecord(key session.Key, data []byte, now time.Time) session.Record {
-	return session.Record{
-		Key:               key,
-		Data:              data,
-		CreatedAt:         now,
-		IdleExpiresAt:     now.Add(24 * time.Hour),
-		AbsoluteExpiresAt: now.Add(48 * time.Hour),
-	}
 }

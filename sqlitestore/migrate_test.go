@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-migrate/migrate/v4"
 
+	"github.com/sessiongen/sessiongen/internal/opstest"
 	"github.com/sessiongen/sessiongen/session"
 	"github.com/sessiongen/sessiongen/sqlitestore"
 )
@@ -43,8 +44,8 @@ func TestMigrateUpDownUp(t *testing.T) {
 	// Run the statements once before the schema goes away, so that the
 	// store's cached prepared statements must survive a drop and re-create.
 	now := time.Now()
-	key := keyOf("before re-migration")
-	if err := s.Create(ctx, liveRecord(key, []byte("x"), now)); err != nil {
+	key := opstest.KeyOf("before re-migration")
+	if err := s.Create(ctx, opstest.LiveRecord(key, []byte("x"), now)); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	if _, err := s.Load(ctx, key, now); err != nil {
@@ -81,8 +82,8 @@ func TestMigrateUpDownUp(t *testing.T) {
 	if _, err := s.Load(ctx, key, now); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("Load of a session dropped with the schema: %v, want ErrNotFound", err)
 	}
-	key = keyOf("after re-migration")
-	if err := s.Create(ctx, liveRecord(key, []byte("x"), now)); err != nil {
+	key = opstest.KeyOf("after re-migration")
+	if err := s.Create(ctx, opstest.LiveRecord(key, []byte("x"), now)); err != nil {
 		t.Fatalf("Create on the re-migrated schema: %v", err)
 	}
 	if _, err := s.Load(ctx, key, now); err != nil {
@@ -105,7 +106,7 @@ func TestMigrateCancelled(t *testing.T) {
 
 func TestUnmigratedDatabaseIsUnavailable(t *testing.T) {
 	s := openPath(t, tempPath(t))
-	_, err := s.Load(context.Background(), keyOf("t"), time.Now())
+	_, err := s.Load(context.Background(), opstest.KeyOf("t"), time.Now())
 	if !errors.Is(err, session.ErrUnavailable) || errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("Load without a schema: %v, want ErrUnavailable (never ErrNotFound)", err)
 	}
@@ -127,8 +128,8 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Fatalf("Migrate(1): %v", err)
 	}
 	now := time.Now()
-	current, previous := keyOf("after login"), keyOf("before login")
-	rec := liveRecord(current, []byte("cart"), now)
+	current, previous := opstest.KeyOf("after login"), opstest.KeyOf("before login")
+	rec := opstest.LiveRecord(current, []byte("cart"), now)
 	_, err = db.ExecContext(ctx, `INSERT INTO sessiongen_sessions
 		(key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at)
 		VALUES (?, 'alice', ?, 3, ?, ?, ?, ?, ?)`,

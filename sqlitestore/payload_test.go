@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/sessiongen/sessiongen/internal/opstest"
 )
 
 // TestEmptyPayload: a zero-length payload is data, not NULL; it must be
@@ -12,8 +14,8 @@ func TestEmptyPayload(t *testing.T) {
 	ctx := context.Background()
 	s := openMigrated(t, tempPath(t))
 	now := time.Now()
-	key := keyOf("empty")
-	if err := s.Create(ctx, liveRecord(key, []byte{}, now)); err != nil {
+	key := opstest.KeyOf("empty")
+	if err := s.Create(ctx, opstest.LiveRecord(key, []byte{}, now)); err != nil {
 		t.Fatalf("Create with an empty payload: %v", err)
 	}
 	rec, err := s.Load(ctx, key, now)

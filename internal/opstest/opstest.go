@@ -19,6 +19,21 @@ func Token() (token []byte, key session.Key) {
 	return token, sha256.Sum256(token)
 }
 
+// KeyOf derives a key the way the runtime does: the SHA-256 of a token.
+func KeyOf(token string) session.Key { return sha256.Sum256([]byte(token)) }
+
+// LiveRecord returns an anonymous session under key that stays live for a day
+// after now.
+func LiveRecord(key session.Key, data []byte, now time.Time) session.Record {
+	return session.Record{
+		Key:               key,
+		Data:              data,
+		CreatedAt:         now,
+		IdleExpiresAt:     now.Add(24 * time.Hour),
+		AbsoluteExpiresAt: now.Add(48 * time.Hour),
+	}
+}
+
 // Record returns a session of owner ("" for anonymous) with data, idle-expiring
 // at idle and absolutely expiring an hour after that.
 func Record(owner string, data []byte, idle time.Time) session.Record {
