@@ -109,7 +109,7 @@ func isNameByte(s string, i int) bool {
 		return false
 	}
 	c := s[i]
-	return c == '.' || c == '/' || c == '_' || c == '-' || c == '~' || c >= '0' && c <= '9' ||
+	return c == '.' || c == '/' || c == '_' || c == '-' || c == '~' || c == '+' || c >= '0' && c <= '9' ||
 		c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 

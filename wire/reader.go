@@ -45,6 +45,16 @@ func (r *Reader) Enter() error {
 // Leave undoes Enter.
 func (r *Reader) Leave() { r.depth-- }
 
+// Rewind returns r to at, a copy of r taken before a value that failed to
+// decode, so that the value can be skipped instead (a field tagged reset=).
+// What the allocation budget spent since stays spent: a key repeated in
+// hostile input cannot have the same reservation made again for each copy.
+func (r *Reader) Rewind(at Reader) {
+	budget := r.budget
+	*r = at
+	r.budget = budget
+}
+
 func (r *Reader) next(n int) ([]byte, error) {
 	if n > len(r.b) || n < 0 {
 		return nil, ErrShort
