@@ -2,6 +2,7 @@ package mysqlstore
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/sessiongen/sessiongen/gen/mysqldb"
@@ -10,14 +11,15 @@ import (
 
 // AcquireLease implements session.Leaser with one INSERT ... ON DUPLICATE KEY
 // UPDATE on the lease row that only takes effect when the lease is free,
-// expired or already ours.
+// expired or already ours; its insert id says when another holder keeps it
+// (queries/mysql/leases.sql).
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	const op = storekit.OpAcquireLease
 	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
 		return false, err
 	}
 	// Idempotent: a repeat renews what the first attempt took.
-	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
+	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.AcquireLease(ctx, mysqldb.AcquireLeaseParams{
 			Name:      []byte(name),
 			Holder:    []byte(holder),
@@ -25,7 +27,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 			Now:       micros(now),
 		})
 	})
-	return n > 0, err
+	_, heldByAnother, err := outcome(op, res, err)
+	return err == nil && heldByAnother == 0, err
 }
 
 // ReleaseLease implements session.Leaser.

@@ -7,18 +7,16 @@ package mysqldb
 
 import (
 	"context"
+	"database/sql"
 )
 
-const acquireLease = `-- name: AcquireLease :execrows
+const acquireLease = `-- name: AcquireLease :execresult
 INSERT INTO sessiongen_leases (name, holder, expires_at)
-SELECT ?, ?, ?
-  FROM DUAL
- WHERE NOT EXISTS (
-       SELECT 1 FROM sessiongen_leases l
-        WHERE l.name = ?
-          AND l.holder <> ?
-          AND l.expires_at > ?)
-ON DUPLICATE KEY UPDATE holder = VALUES(holder), expires_at = VALUES(expires_at)
+VALUES (?, ?, ?)
+ON DUPLICATE KEY UPDATE
+    holder = IF(LAST_INSERT_ID(holder <> VALUES(holder) AND expires_at > CAST(? AS SIGNED)),
+                holder, VALUES(holder)),
+    expires_at = IF(holder = VALUES(holder), VALUES(expires_at), expires_at)
 `
 
 type AcquireLeaseParams struct {
@@ -28,25 +26,29 @@ type AcquireLeaseParams struct {
 	Now       int64
 }
 
-// Takes a free or expired lease, or renews our own, in one statement: the
-// NOT EXISTS lets the row through unless another holder's lease is still
-// running, and the upsert then writes it. At least one row affected (1
-// inserted, 2 updated, 1 unchanged under clientFoundRows) means we hold it;
-// 0 that another holder does. An upsert is right here, unlike for sessions: a
-// lease row carries nothing that could be brought back to life.
-func (q *Queries) AcquireLease(ctx context.Context, arg AcquireLeaseParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, acquireLease,
+// Takes a free or expired lease, or renews our own, in one statement. The
+// insert takes a lease nobody ever held (or that its holder released); on an
+// existing row the update decides, on the row it holds locked and as the last
+// commit left it, so that of several holders racing for one lease exactly one
+// gets it. (An INSERT ... SELECT ... WHERE NOT EXISTS would not do: at READ
+// COMMITTED its NOT EXISTS is a consistent read without locks, and racers that
+// all read "free" all wrote.)
+//
+// The first assignment says whether another holder's lease is still running,
+// through LAST_INSERT_ID(expr), which the server reports as the statement's
+// insert id (as in SaveSession): 1 means another holder keeps the lease and
+// nothing changes. An insert, or an update that took or renewed the lease,
+// reports 0. The second assignment reads holder after the first one set it
+// (assignments run left to right): it is ours exactly when we took the lease.
+// An upsert is right here, unlike for sessions: a lease row carries nothing
+// that could be brought back to life.
+func (q *Queries) AcquireLease(ctx context.Context, arg AcquireLeaseParams) (sql.Result, error) {
+	return q.db.ExecContext(ctx, acquireLease,
 		arg.Name,
 		arg.Holder,
 		arg.ExpiresAt,
-		arg.Name,
-		arg.Holder,
 		arg.Now,
 	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected()
 }
 
 const releaseLease = `-- name: ReleaseLease :exec

@@ -1,6 +1,7 @@
 // Package faulttest injects faults under sessiongen's middleware on pgstore:
 // a PostgreSQL crash and restart under load, statement timeouts and pool
-// exhaustion, and corrupt rows. The tests start their own throwaway cluster
+// exhaustion, and corrupt rows; and on mysqlstore: a MariaDB crash and
+// restart, under load and while idle. The tests start their own throwaway cluster
 // where they stop the server, so that nothing else is harmed;
 // docs/RELIABILITY.md describes each scenario and its results.
 //

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
 )
 
 // recoveryBudget bounds how long the application may take to serve again
@@ -27,10 +28,8 @@ type worker struct {
 	problems  []string // failures that were not a clean 503 without cookie
 }
 
-// PostgreSQL stopped with -m immediate under load, then started again: while
-// it is down every request is a 503 without Set-Cookie and no session is
-// created; afterwards the same application serves again without a restart,
-// and every acknowledged increment is stored.
+// PostgreSQL stopped with -m immediate under load, then started again: see
+// outageUnderLoad.
 func TestImmediateStopUnderLoad(t *testing.T) {
 	c := startCluster(t)
 	ctx := context.Background()
@@ -42,7 +41,29 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 	if err := pgstore.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	a := serveApp(t, pool, nil)
+	outageUnderLoad(t, server{
+		store:    pgstore.New(pool),
+		stop:     c.StopImmediate,
+		start:    c.Start,
+		sessions: func() int { return rows(t, pool) },
+	})
+}
+
+// server is a database server a test takes down and brings back, and a store
+// on it.
+type server struct {
+	store       session.Store
+	stop, start func()
+	// sessions counts the stored sessions (for outageUnderLoad).
+	sessions func() int
+}
+
+// outageUnderLoad stops srv under load and starts it again: while it is down
+// every request is a 503 without Set-Cookie and no session is created;
+// afterwards the same application serves again without a restart, and every
+// acknowledged increment is stored.
+func outageUnderLoad(t *testing.T, srv server) {
+	a := serveStore(t, srv.store, nil)
 
 	workers := make([]*worker, 4)
 	for i := range workers {
@@ -57,7 +78,7 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 	}
 
 	time.Sleep(500 * time.Millisecond) // load before the fault
-	c.StopImmediate()
+	srv.stop()
 	time.Sleep(300 * time.Millisecond) // let the workers hit the outage
 	newcomer := newVisitor(t, a).do(http.MethodPost, "/hello")
 	returning := workers[0].v.do(http.MethodGet, "/")
@@ -68,7 +89,7 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 		}
 	}
 	time.Sleep(700 * time.Millisecond)
-	c.Start()
+	srv.start()
 	restarted.Store(true)
 	restartedAt := time.Now()
 	for !allRecovered(workers) && time.Since(restartedAt) < recoveryBudget {
@@ -99,7 +120,7 @@ func TestImmediateStopUnderLoad(t *testing.T) {
 	if failed == 0 {
 		t.Error("no request failed: the outage was not observed")
 	}
-	if n := rows(t, pool); n != len(workers) {
+	if n := srv.sessions(); n != len(workers) {
 		t.Errorf("%d sessions stored, want the %d started before the outage", n, len(workers))
 	}
 	t.Logf("total: %d increments acknowledged, %d failed with 503", acked, failed)
@@ -162,11 +183,19 @@ func TestRestartWhileIdle(t *testing.T) {
 	if err := pgstore.Migrate(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}
-	a := serveApp(t, pool, nil)
+	restartWhileIdle(t, server{store: pgstore.New(pool), stop: c.StopImmediate, start: c.Start})
+}
+
+// restartWhileIdle increments once, stops and starts srv with no traffic in
+// between, and wants the first request afterwards to succeed on the pool
+// that still holds the dead connection.
+func restartWhileIdle(t *testing.T, srv server) {
+	t.Helper()
+	a := serveStore(t, srv.store, nil)
 	v := newVisitor(t, a)
 	v.mustDo(http.MethodPost, "/incr")
-	c.StopImmediate()
-	c.Start()
+	srv.stop()
+	srv.start()
 	if r := v.do(http.MethodPost, "/incr"); r.err != nil || r.code != http.StatusOK || r.body != "2" {
 		t.Errorf("first request after the restart: status %d, body %q, error %v; want 200 and count 2\nlog:\n%s",
 			r.code, r.body, r.err, a.log)

@@ -18,6 +18,7 @@ import (
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/pgstore"
+	"github.com/sessiongen/sessiongen/session"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -28,12 +29,18 @@ type app struct {
 	log *testlog.Buffer
 }
 
-// serveApp starts the application; wrap, if not nil, wraps the session
-// middleware (a request deadline, say).
+// serveApp starts the application on pgstore over pool; wrap, if not nil,
+// wraps the session middleware (a request deadline, say).
 func serveApp(t *testing.T, pool *pgxpool.Pool, wrap func(http.Handler) http.Handler) *app {
 	t.Helper()
+	return serveStore(t, pgstore.New(pool), wrap)
+}
+
+// serveStore starts the application on store; wrap is as for serveApp.
+func serveStore(t *testing.T, store session.Store, wrap func(http.Handler) http.Handler) *app {
+	t.Helper()
 	a := &app{log: &testlog.Buffer{}}
-	m := genvisitor.NewVisitorManager(pgstore.New(pool))
+	m := genvisitor.NewVisitorManager(store)
 	m.Logger = slog.New(slog.NewTextHandler(a.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := App(m)
 	if wrap != nil {

@@ -1,19 +1,26 @@
--- name: AcquireLease :execrows
--- Takes a free or expired lease, or renews our own, in one statement: the
--- NOT EXISTS lets the row through unless another holder's lease is still
--- running, and the upsert then writes it. At least one row affected (1
--- inserted, 2 updated, 1 unchanged under clientFoundRows) means we hold it;
--- 0 that another holder does. An upsert is right here, unlike for sessions: a
--- lease row carries nothing that could be brought back to life.
+-- name: AcquireLease :execresult
+-- Takes a free or expired lease, or renews our own, in one statement. The
+-- insert takes a lease nobody ever held (or that its holder released); on an
+-- existing row the update decides, on the row it holds locked and as the last
+-- commit left it, so that of several holders racing for one lease exactly one
+-- gets it. (An INSERT ... SELECT ... WHERE NOT EXISTS would not do: at READ
+-- COMMITTED its NOT EXISTS is a consistent read without locks, and racers that
+-- all read "free" all wrote.)
+--
+-- The first assignment says whether another holder's lease is still running,
+-- through LAST_INSERT_ID(expr), which the server reports as the statement's
+-- insert id (as in SaveSession): 1 means another holder keeps the lease and
+-- nothing changes. An insert, or an update that took or renewed the lease,
+-- reports 0. The second assignment reads holder after the first one set it
+-- (assignments run left to right): it is ours exactly when we took the lease.
+-- An upsert is right here, unlike for sessions: a lease row carries nothing
+-- that could be brought back to life.
 INSERT INTO sessiongen_leases (name, holder, expires_at)
-SELECT sqlc.arg(name), sqlc.arg(holder), sqlc.arg(expires_at)
-  FROM DUAL
- WHERE NOT EXISTS (
-       SELECT 1 FROM sessiongen_leases l
-        WHERE l.name = sqlc.arg(name)
-          AND l.holder <> sqlc.arg(holder)
-          AND l.expires_at > sqlc.arg(now))
-ON DUPLICATE KEY UPDATE holder = VALUES(holder), expires_at = VALUES(expires_at);
+VALUES (sqlc.arg(name), sqlc.arg(holder), sqlc.arg(expires_at))
+ON DUPLICATE KEY UPDATE
+    holder = IF(LAST_INSERT_ID(holder <> VALUES(holder) AND expires_at > CAST(sqlc.arg(now) AS SIGNED)),
+                holder, VALUES(holder)),
+    expires_at = IF(holder = VALUES(holder), VALUES(expires_at), expires_at);
 
 -- name: ReleaseLease :exec
 -- Gives up holder's lease; a lease held by someone else is left alone.
