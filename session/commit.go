@@ -52,7 +52,7 @@ func (s *Session[T, P]) commit(ctx context.Context) error {
 			return nil // lazy: no field set, no row, no cookie
 		}
 		return s.create(ctx)
-	case s.changed.Empty():
+	case s.changed.Empty() && !s.rememberChanged:
 		s.maybeTouch(ctx)
 		return nil
 	}
@@ -74,6 +74,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 		return err
 	}
 	defer putBuf(bp, data)
+	device, ip := s.signIn()
 	// A collision of 256-bit random tokens does not happen; the loop only
 	// makes Create's ErrExists contract harmless.
 	for range 3 {
@@ -83,6 +84,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 		rec := Record{
 			Key: t.key(), Owner: P(&s.value).SessionOwner(), Data: data, Version: 1,
 			CreatedAt: now, IdleExpiresAt: s.m.idleExpiry(now, abs), AbsoluteExpiresAt: abs,
+			RememberMe: s.remember, Device: device, IPPrefix: ip,
 		}
 		err = s.m.store.Create(ctx, rec)
 		if errors.Is(err, ErrExists) {
@@ -151,7 +153,7 @@ func (s *Session[T, P]) save(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if s.changed = mine; mine.Empty() {
+		if s.changed = mine; mine.Empty() && !s.rememberChanged {
 			return nil // the stored value already holds everything this request wanted
 		}
 	}
@@ -174,7 +176,7 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 	now := s.m.now()
 	rec := Record{
 		Key: s.key, Owner: P(&s.value).SessionOwner(), Data: data, Version: s.version,
-		IdleExpiresAt: s.m.idleExpiry(now, s.absoluteExpiresAt),
+		IdleExpiresAt: s.m.idleExpiry(now, s.absoluteExpiresAt), RememberMe: s.remember,
 	}
 	v, err := s.m.store.Save(ctx, rec, now)
 	if err != nil {
@@ -183,7 +185,7 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 	// Clone rather than reuse base in place: the decoded value may alias it.
 	s.base = bytes.Clone(data)
 	s.version, s.idleExpiresAt = v, rec.IdleExpiresAt
-	s.changed = FieldSet{}
+	s.changed, s.rememberChanged = FieldSet{}, false
 	return nil
 }
 

@@ -27,9 +27,10 @@ type CookieConfig struct {
 	// when Secure, with Path=/ and without Domain: the cookie then cannot be
 	// set or shadowed by a sibling subdomain. It forces those attributes.
 	HostPrefix bool
-	// Persist makes the cookie outlive the browser session: it carries a
-	// Max-Age that ends with the session's absolute lifetime. When false (the
-	// default) the browser drops the cookie when it closes.
+	// Persist makes every session's cookie outlive the browser session: it
+	// carries a Max-Age that ends with the session's absolute lifetime. When
+	// false (the default) the browser drops the cookie when it closes, unless
+	// the session chose otherwise (Session.SetRememberMe: per session).
 	Persist bool
 }
 
@@ -104,8 +105,9 @@ const (
 
 // setCookieHeader adds the Set-Cookie header for action, with Vary: Cookie and
 // Cache-Control: no-store so that no shared cache stores one visitor's cookie
-// and serves it to another.
-func (c *CookieConfig) setCookieHeader(h http.Header, action cookieAction, t *token, absolute, now time.Time) {
+// and serves it to another. A set cookie is persistent until persistUntil, a
+// browser-session cookie when that is zero.
+func (c *CookieConfig) setCookieHeader(h http.Header, action cookieAction, t *token, persistUntil, now time.Time) {
 	hc := http.Cookie{
 		Name: c.Name, Path: c.Path, Domain: c.Domain,
 		Secure: c.Secure, HttpOnly: c.HttpOnly, SameSite: c.SameSite,
@@ -113,8 +115,8 @@ func (c *CookieConfig) setCookieHeader(h http.Header, action cookieAction, t *to
 	switch action {
 	case cookieSet:
 		hc.Value = t.String()
-		if c.Persist {
-			hc.MaxAge = max(1, int(absolute.Sub(now)/time.Second))
+		if !persistUntil.IsZero() {
+			hc.MaxAge = max(1, int(persistUntil.Sub(now)/time.Second))
 		}
 	case cookieClear:
 		hc.MaxAge = -1

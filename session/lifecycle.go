@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 )
 
 // Rotate gives the session a new token, keeping its data. Call it on login and
@@ -59,45 +58,6 @@ func (s *Session[T, P]) Destroy(ctx context.Context) error {
 	var zero T
 	s.value = zero
 	return nil
-}
-
-// Device describes one of a user's sessions, without its data.
-type Device struct {
-	// Key identifies the session; safe to show and log.
-	Key Key
-	// CreatedAt is when the session was created (the login, typically).
-	CreatedAt time.Time
-	// IdleExpiresAt is when it ends unless used again.
-	IdleExpiresAt time.Time
-	// AbsoluteExpiresAt is when it ends regardless.
-	AbsoluteExpiresAt time.Time
-	// Current marks the session of the request that asked.
-	Current bool
-}
-
-// maxDevices bounds what Devices reads: a device list is for people.
-const maxDevices = 100
-
-// Devices lists the live sessions of the session's owner, newest first ("your
-// devices"), at most maxDevices of them. An anonymous session has none.
-func (s *Session[T, P]) Devices(ctx context.Context) ([]Device, error) {
-	owner := s.Owner()
-	if owner == "" {
-		return nil, nil
-	}
-	recs, err := s.m.store.ListOwner(ctx, owner, s.m.now(), maxDevices)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Device, len(recs))
-	for i := range recs {
-		r := &recs[i]
-		out[i] = Device{
-			Key: r.Key, CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt,
-			AbsoluteExpiresAt: r.AbsoluteExpiresAt, Current: s.stored && r.Key == s.key,
-		}
-	}
-	return out, nil
 }
 
 // RevokeOthers ends every other session of the owner ("log out my other

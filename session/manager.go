@@ -67,10 +67,22 @@ type Manager[T any, P Codec[T]] struct {
 	// Now is the clock that decides expiry; tests replace it.
 	Now func() time.Time
 
+	// ClientIPHeader names the request header that carries the client's
+	// address, set by a reverse proxy the application trusts (for example
+	// "X-Forwarded-For", "X-Real-IP" or "Forwarded"; its last element is
+	// used, the one the nearest proxy added). Empty (the default) uses the
+	// connection's RemoteAddr. Name a header only when every request passes
+	// through a proxy that sets it: clients can send any header themselves.
+	ClientIPHeader string
+	// OmitDeviceDetails stops sessions from recording the browser, system
+	// and network prefix of the client that signed in (Device).
+	OmitDeviceDetails bool
+
 	once       sync.Once
 	setupErr   error
 	cookie     CookieConfig  // Cookie as sent: prefix applied, forced attributes set
 	touchAfter time.Duration // TouchFraction of IdleTimeout
+	ipHeader   string        // ClientIPHeader in canonical form
 	obs        observer      // reports to Logger and Metrics
 	store      observedStore // Store, observed: every store call goes through it
 	updates    keyLocks      // queues Update cycles per session in this process
@@ -116,6 +128,9 @@ func (m *Manager[T, P]) setup() error {
 	}
 	m.cookie = m.Cookie.effective()
 	if err := m.cookie.check(); err != nil {
+		return err
+	}
+	if err := m.setupDevices(); err != nil {
 		return err
 	}
 	m.touchAfter = time.Duration(m.TouchFraction * float64(m.IdleTimeout))

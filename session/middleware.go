@@ -47,7 +47,7 @@ func (s *Session[T, P]) beforeHeader(ctx context.Context, h http.Header) error {
 		return err
 	}
 	if !s.viaPrev || s.cookie == cookieClear {
-		s.m.cookie.setCookieHeader(h, s.cookie, &s.minted, s.absoluteExpiresAt, s.m.now())
+		s.m.cookie.setCookieHeader(h, s.cookie, &s.minted, s.cookieExpiry(), s.m.now())
 	}
 	s.headerSent = true
 	return nil

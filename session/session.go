@@ -27,6 +27,9 @@ type Session[T any, P Codec[T]] struct {
 	minted token        // the token this request issued (valid when cookie == cookieSet)
 	cookie cookieAction // what the response does with the cookie
 
+	remember        bool // the cookie is persistent by this session's choice (remember.go)
+	rememberChanged bool // remember was set in this request and is not saved yet
+
 	// viaPrev: the session was reached through a rotated-away key, so this
 	// request does not hold the current token. It must not rotate again nor
 	// send a cookie: the browser already got (or is getting) the new one.
@@ -78,6 +81,9 @@ func (s *Session[T, P]) adopt(rec *Record) {
 	s.key, s.stored, s.version = rec.Key, true, rec.Version
 	s.base = rec.Data
 	s.createdAt, s.idleExpiresAt, s.absoluteExpiresAt = rec.CreatedAt, rec.IdleExpiresAt, rec.AbsoluteExpiresAt
+	if !s.rememberChanged {
+		s.remember = rec.RememberMe
+	}
 }
 
 // markGone records that the stored session disappeared under this request

@@ -29,6 +29,10 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if err := s.SetRememberMe(r.PostFormValue("remember") != ""); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	s.SetUserName(strings.ToLower(display))
 	s.SetDisplayName(display)
 	s.SetLoggedInAt(a.sessions.Now().UTC())

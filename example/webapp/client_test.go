@@ -173,7 +173,7 @@ func (p htmlPage) cartCount() string { s, _ := p.byID("cart-count"); return s }
 // devicePrefixes lists the device key prefixes of the devices page, and which
 // one is marked as this browser.
 func (p htmlPage) devicePrefixes() (all []string, current string) {
-	rows := regexp.MustCompile(`<tr( class="current")?>\s*<td><code>([0-9a-f]+)</code>`).FindAllStringSubmatch(string(p), -1)
+	rows := regexp.MustCompile(`<tr class="device( current)?" data-key="([0-9a-f]+)">`).FindAllStringSubmatch(string(p), -1)
 	for _, r := range rows {
 		all = append(all, r[2])
 		if r[1] != "" {

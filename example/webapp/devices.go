@@ -9,14 +9,18 @@ import (
 	"github.com/sessiongen/sessiongen/session"
 )
 
-// deviceView is one row of the devices page. It shows the session key's
-// prefix (a hash of the token, safe to show), never a token.
+// deviceView is one row of the devices page: what a person needs to tell
+// their devices apart. The session key's prefix (a hash of the token, safe to
+// show, never a token) names the row in the revoke form.
 type deviceView struct {
-	Prefix      string
-	CreatedAt   time.Time
-	LastActive  time.Time
-	IdleExpires time.Time
-	Current     bool
+	Prefix     string
+	Browser    string
+	OS         string
+	Network    string // the /24 or /48 the browser signed in from
+	CreatedAt  time.Time
+	LastActive time.Time
+	RememberMe bool
+	Current    bool
 }
 
 // errNotYourDevice means a revoke named no other session of the current user.
@@ -36,13 +40,13 @@ func (a *app) devices(w http.ResponseWriter, r *http.Request) {
 	views := make([]deviceView, len(list))
 	for i, d := range list {
 		views[i] = deviceView{
-			Prefix:    d.Key.Prefix(),
-			CreatedAt: d.CreatedAt,
-			// The store keeps the idle expiry, written lazily; "last active"
-			// is derived from it and may lag by TouchFraction of the timeout.
-			LastActive:  d.IdleExpiresAt.Add(-a.sessions.IdleTimeout),
-			IdleExpires: d.IdleExpiresAt,
-			Current:     d.Current,
+			Prefix: d.Key.Prefix(), Browser: d.Browser, OS: d.OS, Network: "unknown",
+			// Last active may lag by TouchFraction of the idle timeout:
+			// touches are written lazily.
+			CreatedAt: d.CreatedAt, LastActive: d.LastActive, RememberMe: d.RememberMe, Current: d.Current,
+		}
+		if d.IPPrefix.IsValid() {
+			views[i].Network = d.IPPrefix.String()
 		}
 	}
 	a.render(w, r, "devices.html", page{Title: "Your devices", Devices: views})
