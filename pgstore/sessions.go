@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sessiongen/sessiongen/gen/pgdb"
@@ -29,19 +30,55 @@ func (s *statements) Create(ctx context.Context, rec session.Record) error {
 	return storekit.IfNone(n, err, session.ErrExists)
 }
 
-// Load implements session.Store.
+// Load implements session.Store. The hit path is one primary-key SELECT;
+// only a key that is no session's current key costs a second statement, the
+// lookup by previous key (a grace key or a tombstone). Neither runs in a
+// transaction: between the two a rotation may move the key from the first
+// statement's reach into the second's, which then finds it, as it should.
 func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (pgdb.SessiongenSession, error) {
-		return s.q.LoadSession(ctx, pgdb.LoadSessionParams{Key: key[:], Now: now})
+	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (pgdb.LoadSessionRow, error) {
+		return s.q.LoadSession(ctx, key[:])
 	})
-	return storekit.Loaded(row, err, toRecord, key, now)
+	if err == nil {
+		return storekit.Loaded(row, nil, hitRecord(key), key, now)
+	}
+	if !errors.Is(err, session.ErrNotFound) {
+		return session.Record{}, err
+	}
+	prev, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (pgdb.SessiongenSession, error) {
+		return s.q.LoadSessionByPrevKey(ctx, pgdb.LoadSessionByPrevKeyParams{Key: key[:], Now: now})
+	})
+	return storekit.Loaded(prev, err, toRecord, key, now)
 }
 
-// Save implements session.Store.
+// hitRecord converts LoadSession's row, which leaves out the key the caller
+// looked it up by.
+func hitRecord(key session.Key) func(op string, row pgdb.LoadSessionRow) (session.Record, error) {
+	return func(op string, row pgdb.LoadSessionRow) (session.Record, error) {
+		return toRecord(op, pgdb.SessiongenSession{
+			Key:               key[:],
+			Owner:             row.Owner,
+			Data:              row.Data,
+			Version:           row.Version,
+			CreatedAt:         row.CreatedAt,
+			IdleExpiresAt:     row.IdleExpiresAt,
+			AbsoluteExpiresAt: row.AbsoluteExpiresAt,
+			PrevKey:           row.PrevKey,
+			PrevExpiresAt:     row.PrevExpiresAt,
+			PrevRefresh:       row.PrevRefresh,
+			RememberMe:        row.RememberMe,
+			Device:            row.Device,
+			IpPrefix:          row.IpPrefix,
+		})
+	}
+}
+
+// Save implements session.Store. The hit path is one UPDATE ... RETURNING;
+// only a save that changed nothing asks why, with a second statement.
 func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	// Idempotent in effect: a repeat of a save that did commit fails the
-	// version check (ErrConflict), so nothing is applied twice.
-	res, err := run(s, ctx, storekit.OpSave, idempotent, func(ctx context.Context) (pgdb.SaveSessionRow, error) {
+	// version check, so nothing is applied twice.
+	version, err := run(s, ctx, storekit.OpSave, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.SaveSession(ctx, pgdb.SaveSessionParams{
 			Key:           rec.Key[:],
 			Now:           now,
@@ -52,15 +89,20 @@ func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time
 			Version:       rec.Version,
 		})
 	})
-	switch {
-	case err != nil:
-		return 0, err
-	case res.NewVersion > 0:
-		return res.NewVersion, nil
-	case res.CurrentVersion > 0:
-		return 0, session.ErrConflict
+	if !errors.Is(err, session.ErrNotFound) { // saved, or failed
+		return version, err
 	}
-	return 0, session.ErrNotFound
+	// Nothing saved: a live session under the key means its version moved
+	// on (ErrConflict); none means ErrNotFound. A concurrent Delete between
+	// the two statements makes a lost race read as ErrNotFound, which is
+	// what the caller would see on its retry anyway.
+	_, err = run(s, ctx, storekit.OpSave, idempotent, func(ctx context.Context) (int64, error) {
+		return s.q.LiveSessionVersion(ctx, pgdb.LiveSessionVersionParams{Key: rec.Key[:], Now: now})
+	})
+	if err != nil {
+		return 0, err // ErrNotFound when no live session has the key
+	}
+	return 0, session.ErrConflict
 }
 
 // Touch implements session.Store.

@@ -29,8 +29,15 @@ var (
 
 // New returns a store on pool. The pool keeps pgx's default exec mode (cached
 // prepared statements), the fastest for these short, repeated statements.
+//
+// Size the pool for writes: pgxpool's default of max(4, CPUs) connections
+// caps concurrent Saves, whose commits PostgreSQL can only flush together
+// when they are in flight together. NewPool and ParsePoolConfig give a pool
+// DefaultMaxConns connections unless the connection string sets
+// pool_max_conns; docs/OPERATIONS.md ("Sizing the PostgreSQL pool") has the
+// measurements.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{storekit.Check(&statements{pool: pool, q: pgdb.New(pool)})}
+	return &Store{storekit.Check(&statements{pool: pool, q: pgdb.New(rawScanDB{pool})})}
 }
 
 // statements runs the store's SQL, one statement per method (sessions.go,

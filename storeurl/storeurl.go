@@ -11,8 +11,10 @@
 //
 // Any of pgx's connection parameters (pool_max_conns, ...) may follow a
 // PostgreSQL URL, go-sql-driver/mysql's (tls, timeout, ...) a MySQL URL, and
-// SQLite URI parameters (mode=ro, ...) a SQLite path. A
-// directory URL takes one parameter, fsync=off (dirstore.Options.NoSync).
+// SQLite URI parameters (mode=ro, ...) a SQLite path. A directory URL takes
+// one parameter, fsync=off (dirstore.Options.NoSync). A PostgreSQL URL
+// without pool_max_conns gets a pool of pgstore.DefaultMaxConns connections,
+// sized so that concurrent commits share WAL flushes (pgstore.ParsePoolConfig).
 //
 // Stores that live in modules of their own (Redis: redisstore) add their URL
 // schemes with Register, the way database/sql drivers do: a blank import of
@@ -219,7 +221,9 @@ func isPasswordParam(name string) bool {
 }
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	cfg, err := pgxpool.ParseConfig(rawURL)
+	// pgstore.DefaultMaxConns connections unless the URL says pool_max_conns:
+	// enough for concurrent commits to share WAL flushes.
+	cfg, err := pgstore.ParsePoolConfig(rawURL)
 	if err != nil {
 		// pgx's parse errors quote the connection string, password included.
 		return nil, fmt.Errorf("%w: cannot parse PostgreSQL URL", ErrUnsupported)

@@ -1,12 +1,16 @@
 package storeurl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessiongen/sessiongen/internal/testdb"
+	"github.com/sessiongen/sessiongen/pgstore"
 )
 
 func TestParse(t *testing.T) {
@@ -131,5 +135,28 @@ func TestOpenDir(t *testing.T) {
 	}
 	if c, err := db.Store.Count(t.Context(), time.Now()); err != nil || c.Live != 0 {
 		t.Errorf("Count after Migrate = %+v, %v", c, err)
+	}
+}
+
+// TestOpenPostgresPoolSize: without pool_max_conns the pool is sized for
+// concurrent commits (pgstore.DefaultMaxConns); with it, the URL wins.
+func TestOpenPostgresPoolSize(t *testing.T) {
+	dbURL := testdb.New(t)
+	sep := "?"
+	if strings.Contains(dbURL, "?") {
+		sep = "&"
+	}
+	for url, want := range map[string]int32{
+		dbURL:                            pgstore.DefaultMaxConns,
+		dbURL + sep + "pool_max_conns=3": 3,
+	} {
+		db, err := Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Pool.Config().MaxConns; got != want {
+			t.Errorf("Open(%s): pool of %d connections, want %d", Redact(url), got, want)
+		}
+		db.Close()
 	}
 }

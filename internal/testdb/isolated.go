@@ -22,7 +22,7 @@ import (
 func IsolatedPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	c := NewCluster(t, ClusterOptions{Settings: fastSettings}).c
-	pool, err := open(c.url)
+	pool, err := open(c.url, pingTimeout)
 	if err != nil {
 		t.Fatalf("testdb: isolated cluster does not answer: %v (log: %s)", err, c.logTail())
 	}

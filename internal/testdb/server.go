@@ -11,8 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// pingTimeout bounds the check whether a server answers.
-const pingTimeout = 3 * time.Second
+// pingTimeout bounds the check whether the default server answers before a
+// throwaway cluster is started instead. A server named by EnvURL has no
+// fallback, so it gets configuredPingTimeout: a test binary under valgrind
+// (bench/ceiling/callgrind.sh) runs some 50x slower.
+const (
+	pingTimeout           = 3 * time.Second
+	configuredPingTimeout = 60 * time.Second
+)
 
 // findServer connects to the configured server, or starts a throwaway cluster
 // when the default one does not answer.
@@ -21,7 +27,11 @@ func findServer() (*pgxpool.Pool, string, *throwaway, error) {
 	if !fromEnv || target == "" {
 		target, fromEnv = DefaultURL, false
 	}
-	pool, err := open(target)
+	timeout := pingTimeout
+	if fromEnv {
+		timeout = configuredPingTimeout
+	}
+	pool, err := open(target, timeout)
 	if err == nil {
 		return pool, target, nil, nil
 	}
@@ -34,7 +44,7 @@ func findServer() (*pgxpool.Pool, string, *throwaway, error) {
 			"Start one, set %s to a server URL, or install the PostgreSQL server binaries (initdb, pg_ctl; "+
 			"Debian/Ubuntu: apt-get install postgresql)", DefaultURL, err, startErr, EnvURL)
 	}
-	pool, err = open(c.url)
+	pool, err = open(c.url, pingTimeout)
 	if err != nil {
 		err = fmt.Errorf("testdb: throwaway cluster started but does not answer: %v (log: %s)", err, c.logTail())
 		return nil, "", nil, errors.Join(err, c.stop())
@@ -42,12 +52,13 @@ func findServer() (*pgxpool.Pool, string, *throwaway, error) {
 	return pool, c.url, c, nil
 }
 
-// open returns a pool on serverURL once a round trip to it has succeeded.
-func open(serverURL string) (*pgxpool.Pool, error) {
+// open returns a pool on serverURL once a round trip to it has succeeded
+// within timeout.
+func open(serverURL string, timeout time.Duration) (*pgxpool.Pool, error) {
 	if _, err := url.Parse(serverURL); err != nil {
 		return nil, fmt.Errorf("want a postgres:// URL: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	pool, err := pgxpool.New(ctx, serverURL)
 	if err != nil {

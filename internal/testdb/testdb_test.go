@@ -129,7 +129,7 @@ func TestThrowawayCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := open(c.url)
+	pool, err := open(c.url, pingTimeout)
 	if err != nil {
 		t.Fatalf("%v (log: %s)", err, c.logTail())
 	}
@@ -140,7 +140,7 @@ func TestThrowawayCluster(t *testing.T) {
 	if err := c.stop(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := open(c.url); err == nil {
+	if _, err := open(c.url, pingTimeout); err == nil {
 		t.Error("throwaway cluster still answers after stop")
 	}
 }
