@@ -22,14 +22,8 @@ const walkChunk = 64
 
 // List implements session.Store: the buckets follow key order, and each
 // bucket's key index is read in byte order from the cursor.
-func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
-	const op = "list"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
+func (s *statements) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
+	const op = storekit.OpList
 	bucket, start := bucketOf(after), "("+hex.EncodeToString(after[:])
 	var out []session.Record
 	for bucket < buckets && len(out) < limit {
@@ -77,11 +71,8 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 // is never after the absolute one, so it alone decides liveness. Expired
 // counts every index entry awaiting cleanup, including those whose session
 // Redis already dropped by TTL.
-func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
-	const op = "count"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return session.Counts{}, err
-	}
+func (s *statements) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+	const op = storekit.OpCount
 	nowUs, err := micros(op, now)
 	if err != nil {
 		return session.Counts{}, err
@@ -118,14 +109,8 @@ type expiring struct {
 // expiries across all buckets: each bucket is read a few entries deep, and the
 // buckets that might hold more entries before the batch's last expiry are read
 // deeper until none can.
-func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
-	const op = "delete expired"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return 0, time.Time{}, err
-	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return 0, time.Time{}, err
-	}
+func (s *statements) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
+	const op = storekit.OpDeleteExpired
 	nowUs, err := micros(op, now)
 	if err != nil {
 		return 0, time.Time{}, err

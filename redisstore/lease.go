@@ -9,14 +9,8 @@ import (
 
 // AcquireLease implements session.Leaser with a hash per lease, compared
 // against the caller's now; Redis drops it by TTL some time after it ends.
-func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	const op = "acquire lease"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return false, err
-	}
-	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
-		return false, err
-	}
+func (s *statements) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+	const op = storekit.OpAcquireLease
 	times, err := microsAll(op, now.Add(ttl), now)
 	if err != nil {
 		return false, err
@@ -27,11 +21,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 }
 
 // ReleaseLease implements session.Leaser.
-func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
-	const op = "release lease"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
+func (s *statements) ReleaseLease(ctx context.Context, name, holder string) error {
+	const op = storekit.OpReleaseLease
 	_, err := s.runInt(ctx, op, scriptLeaseRelease, []string{s.keys.lease(name)}, []string{holder})
 	return err
 }

@@ -86,6 +86,6 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		client.Close()
 		return nil, err
 	}
-	s.ownClient = true
+	s.st.ownClient = true
 	return s, nil
 }

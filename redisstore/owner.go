@@ -17,7 +17,7 @@ import (
 // addOwner puts key in owner's index, scored by the session's creation time,
 // and keeps the index alive until the session's absolute expiry (seen from
 // now) plus the retention.
-func (s *Store) addOwner(ctx context.Context, op, owner string, key session.Key, createdUs string, absolute, now time.Time) error {
+func (s *statements) addOwner(ctx context.Context, op, owner string, key session.Key, createdUs string, absolute, now time.Time) error {
 	_, err := s.runInt(ctx, op, scriptOwnerAdd, []string{s.keys.owner(owner)},
 		[]string{hex.EncodeToString(key[:]), createdUs, s.ttlMillis(absolute, now)})
 	return err
@@ -25,14 +25,14 @@ func (s *Store) addOwner(ctx context.Context, op, owner string, key session.Key,
 
 // ownerMembers returns the keys in owner's index, some of which may be stale:
 // gone, rotated away or owned by someone else by now.
-func (s *Store) ownerMembers(ctx context.Context, op, owner string) ([]string, error) {
+func (s *statements) ownerMembers(ctx context.Context, op, owner string) ([]string, error) {
 	members, err := s.client.Do(ctx, s.client.B().Zrange().Key(s.keys.owner(owner)).Min("0").Max("-1").Build()).AsStrSlice()
 	return members, classify(op, err)
 }
 
 // forget removes index entries whose session keys no longer exist. Only those:
 // an entry whose session exists may belong to a binding in flight.
-func (s *Store) forget(ctx context.Context, owner string, members []string) {
+func (s *statements) forget(ctx context.Context, owner string, members []string) {
 	if len(members) == 0 {
 		return
 	}
@@ -47,14 +47,8 @@ const maxHops = 8
 // deletes every listed key that still belongs to owner, following rotation
 // pointers to the sessions they name. Every session of owner that existed when
 // it began is deleted; see the package documentation for why none escapes.
-func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
-	const op = "delete owner"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return 0, err
-	}
+func (s *statements) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
+	const op = storekit.OpDeleteOwner
 	members, err := s.ownerMembers(ctx, op, owner)
 	if err != nil {
 		return 0, err
@@ -118,7 +112,7 @@ type scriptReply struct {
 
 // deleteOwned runs delete_owned on each member: pipelined when the store does
 // not wait for replicas, else each with its own WAIT, a few at a time.
-func (s *Store) deleteOwned(ctx context.Context, op, owner, exceptHex string, members []string) ([]scriptReply, error) {
+func (s *statements) deleteOwned(ctx context.Context, op, owner, exceptHex string, members []string) ([]scriptReply, error) {
 	calls := make([]call, 0, len(members))
 	for _, m := range members {
 		k, ok := parseMember(m)
@@ -166,17 +160,8 @@ const ownerPage = 32
 // first (its scores are creation times) a page at a time, reading each
 // listed session's metadata but not its data, and stops once no older member
 // can make the first limit.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
-	const op = "list owner"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return nil, err
-	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
+func (s *statements) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
+	const op = storekit.OpListOwner
 	var out []session.Record
 	var gone []string
 	page := max(limit, ownerPage)
@@ -221,7 +206,7 @@ func olderThanPage(out []session.Record, limit int, score float64) bool {
 // the sessions that still belong to owner (pending copies settled, pointers
 // skipped: their targets are indexed under their own keys), and the members
 // whose keys are gone.
-func (s *Store) ownedMeta(ctx context.Context, op, owner string, members []string) ([]session.Record, []string, error) {
+func (s *statements) ownedMeta(ctx context.Context, op, owner string, members []string) ([]session.Record, []string, error) {
 	if len(members) == 0 {
 		return nil, nil, nil
 	}
@@ -271,14 +256,8 @@ func (s *Store) ownedMeta(ctx context.Context, op, owner string, members []strin
 
 // DeleteOwned implements session.Store with one script on the session's key
 // (and a second one after settling a pending rotation copy).
-func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
-	const op = "delete owned"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return err
-	}
+func (s *statements) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+	const op = storekit.OpDeleteOwned
 	nowUs, err := micros(op, now)
 	if err != nil {
 		return err
@@ -292,7 +271,7 @@ func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, 
 
 // deleteIfOwned deletes key's session if it is owner's (and live at nowUs,
 // unless nowUs is ""), then its owner index entry.
-func (s *Store) deleteIfOwned(ctx context.Context, op, owner string, key session.Key, nowUs string) (bool, error) {
+func (s *statements) deleteIfOwned(ctx context.Context, op, owner string, key session.Key, nowUs string) (bool, error) {
 	member := hex.EncodeToString(key[:])
 	for range 2 {
 		status, _, err := s.runDurable(ctx, op, scriptDeleteIfOwned, s.keys.sessionKeys(key), []string{member, owner, nowUs})
@@ -327,17 +306,8 @@ func notFoundIsFalse(err error) error {
 // session the owner's index lists, ranks them, and deletes the ones beyond
 // keep, each with a script that checks the owner again. With the cap
 // enforced on every sign-in, the owner has at most a few more than keep.
-func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
-	const op = "trim owner"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckKeep(op, keep); err != nil {
-		return 0, err
-	}
+func (s *statements) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+	const op = storekit.OpTrimOwner
 	members, err := s.ownerMembers(ctx, op, owner)
 	if err != nil {
 		return 0, err
@@ -362,7 +332,7 @@ func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key,
 
 // readMembers reads the hashes of index members in one pipeline; a missing
 // hash is a nil entry.
-func (s *Store) readMembers(ctx context.Context, op string, members []string) ([]*entry, error) {
+func (s *statements) readMembers(ctx context.Context, op string, members []string) ([]*entry, error) {
 	if len(members) == 0 {
 		return nil, nil
 	}

@@ -25,14 +25,8 @@ const rotateAttempts = 5
 // A crash after step 1 leaves oldKey the only live key (the copy never loads
 // and expires by TTL); after step 2, newKey is live and oldKey loads it only
 // through the pointer, and the first load of either finishes step 3.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
-	const op = "rotate"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	if err := storekit.CheckRotation(op, &r); err != nil {
-		return err
-	}
+func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
+	const op = storekit.OpRotate
 	kind := privilegeRotation
 	if r.Kind == session.RefreshRotation {
 		kind = refreshRotation
@@ -98,7 +92,7 @@ const (
 
 // prepare is step 1 of Rotate: the copy carries the rotation's kind and the
 // new sign-in's details.
-func (s *Store) prepare(ctx context.Context, op string, newKey session.Key, oldHex string, rec *session.Record, r *session.Rotation, kind, graceUs string, now time.Time) error {
+func (s *statements) prepare(ctx context.Context, op string, newKey session.Key, oldHex string, rec *session.Record, r *session.Rotation, kind, graceUs string, now time.Time) error {
 	times, err := microsAll(op, rec.CreatedAt, rec.IdleExpiresAt, rec.AbsoluteExpiresAt)
 	if err != nil {
 		return err
@@ -123,7 +117,7 @@ func (s *Store) prepare(ctx context.Context, op string, newKey session.Key, oldH
 
 // finish is step 3 of Rotate, also run by a reader that finds a committed
 // pending copy. Its failure is harmless: the next reader finishes it.
-func (s *Store) finish(ctx context.Context, op string, newKey, oldKey session.Key, idleUs string) {
+func (s *statements) finish(ctx context.Context, op string, newKey, oldKey session.Key, idleUs string) {
 	if idleUs == "" {
 		idleUs = "0"
 	}
@@ -132,7 +126,7 @@ func (s *Store) finish(ctx context.Context, op string, newKey, oldKey session.Ke
 }
 
 // abandon deletes the pending copy of a rotation that did not commit.
-func (s *Store) abandon(ctx context.Context, op string, newKey session.Key, oldHex string) {
+func (s *statements) abandon(ctx context.Context, op string, newKey session.Key, oldHex string) {
 	_, _, _ = s.run(context.WithoutCancel(ctx), op, scriptDeletePrev, s.keys.sessionKeys(newKey),
 		[]string{hex.EncodeToString(newKey[:]), oldHex})
 }
@@ -140,7 +134,7 @@ func (s *Store) abandon(ctx context.Context, op string, newKey session.Key, oldH
 // resolve settles a pending copy found under key: committed (its old key
 // points to it) is finished and reported true; anything else is a rotation in
 // flight or abandoned, and the copy is not a session (false).
-func (s *Store) resolve(ctx context.Context, op string, key session.Key, e *entry) (bool, error) {
+func (s *statements) resolve(ctx context.Context, op string, key session.Key, e *entry) (bool, error) {
 	ptr, err := s.read(ctx, op, e.pending)
 	if err != nil {
 		return false, err
@@ -155,7 +149,7 @@ func (s *Store) resolve(ctx context.Context, op string, key session.Key, e *entr
 
 // resolveKey reads key and resolves it when it is a pending copy: nil when a
 // retry of the caller's script can succeed, ErrNotFound when it is not a session.
-func (s *Store) resolveKey(ctx context.Context, op string, key session.Key) error {
+func (s *statements) resolveKey(ctx context.Context, op string, key session.Key) error {
 	e, err := s.read(ctx, op, key)
 	switch {
 	case err != nil:

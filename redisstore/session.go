@@ -11,14 +11,8 @@ import (
 )
 
 // Create implements session.Store.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	const op = "create"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
-	if err := storekit.CheckRecord(op, &rec); err != nil {
-		return err
-	}
+func (s *statements) Create(ctx context.Context, rec session.Record) error {
+	const op = storekit.OpCreate
 	if rec.IdleExpiresAt.After(rec.AbsoluteExpiresAt) {
 		rec.IdleExpiresAt = rec.AbsoluteExpiresAt
 	}
@@ -51,11 +45,8 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 
 // Load implements session.Store. It reads one hash; a previous key (a pointer
 // left by Rotate) costs a second read of the session it points to.
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	const op = "load"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return session.Record{}, err
-	}
+func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+	const op = storekit.OpLoad
 	e, err := s.read(ctx, op, key)
 	if err != nil {
 		return session.Record{}, err
@@ -77,7 +68,7 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 }
 
 // loadVia loads the session a previous key points to, within its grace window.
-func (s *Store) loadVia(ctx context.Context, op string, key session.Key, ptr *entry, now time.Time) (session.Record, error) {
+func (s *statements) loadVia(ctx context.Context, op string, key session.Key, ptr *entry, now time.Time) (session.Record, error) {
 	if !now.Before(ptr.graceAt) {
 		return session.Record{}, session.ErrNotFound
 	}
@@ -107,7 +98,7 @@ func notFoundUnless(err error) error {
 }
 
 // read returns the hash stored under key, nil when there is none.
-func (s *Store) read(ctx context.Context, op string, key session.Key) (*entry, error) {
+func (s *statements) read(ctx context.Context, op string, key session.Key) (*entry, error) {
 	h, err := s.client.Do(ctx, s.client.B().Hgetall().Key(s.keys.session(key)).Build()).AsStrMap()
 	if err != nil {
 		return nil, classify(op, err)
@@ -118,14 +109,8 @@ func (s *Store) read(ctx context.Context, op string, key session.Key) (*entry, e
 // Save implements session.Store: one script call, unless the owner changes
 // (the session is indexed under the new owner first) or a rotation to this key
 // has to be finished.
-func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	const op = "save"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
+func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+	const op = storekit.OpSave
 	times, err := microsAll(op, rec.IdleExpiresAt, now)
 	if err != nil {
 		return 0, err
@@ -169,11 +154,8 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 }
 
 // Touch implements session.Store.
-func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
-	const op = "touch"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
+func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+	const op = storekit.OpTouch
 	times, err := microsAll(op, idleExpiresAt, now)
 	if err != nil {
 		return err
@@ -201,11 +183,8 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 
 // Delete implements session.Store. Through a previous key it deletes the
 // session the key was rotated to first, then the pointer.
-func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
-	const op = "delete"
-	if err := storekit.CheckContext(ctx, op); err != nil {
-		return err
-	}
+func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
+	const op = storekit.OpDelete
 	nowUs, err := micros(op, now)
 	if err != nil {
 		return err
@@ -232,7 +211,7 @@ func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) erro
 }
 
 // runInt runs a script whose reply is an integer.
-func (s *Store) runInt(ctx context.Context, op string, sc *script, keys, args []string) (int64, error) {
+func (s *statements) runInt(ctx context.Context, op string, sc *script, keys, args []string) (int64, error) {
 	n, err := sc.exec(ctx, s.client, keys, args).AsInt64()
 	return n, classify(op, err)
 }

@@ -57,6 +57,14 @@ const (
 // Store is a session.Store and session.Leaser on Redis. It is safe for
 // concurrent use. Create it with New or Open.
 type Store struct {
+	storekit.Checked // the contract's argument rules and done contexts, then the statements
+	st               *statements
+}
+
+// statements holds the client and the key layout. Its methods are the
+// store's statements: storekit.Checked calls them only with well-formed
+// arguments and a context that was not done.
+type statements struct {
 	client    rueidis.Client
 	keys      layout
 	replicas  int64
@@ -72,7 +80,7 @@ type Store struct {
 }
 
 // at calls the test hook at a point between steps.
-func (s *Store) at(point string) error {
+func (s *statements) at(point string) error {
 	if s.pause == nil {
 		return nil
 	}
@@ -103,24 +111,25 @@ func New(client rueidis.Client, opts Options) (*Store, error) {
 		opts.ExpiredRetention = DefaultExpiredRetention
 	}
 	opts.ExpiredRetention = max(opts.ExpiredRetention, time.Second)
-	return &Store{
+	st := &statements{
 		client:    client,
 		keys:      layout{prefix: opts.Prefix},
 		replicas:  int64(opts.WaitReplicas),
 		waitAll:   opts.WaitOnWrite,
 		waitMs:    max(1, opts.WaitTimeout.Milliseconds()),
 		retention: opts.ExpiredRetention,
-	}, nil
+	}
+	return &Store{Checked: storekit.Check(st), st: st}, nil
 }
 
 // Client returns the rueidis client the store uses.
-func (s *Store) Client() rueidis.Client { return s.client }
+func (s *Store) Client() rueidis.Client { return s.st.client }
 
 // Close closes the client when the store opened it (Open); a client handed to
 // New stays open.
 func (s *Store) Close() {
-	if s.ownClient {
-		s.client.Close()
+	if s.st.ownClient {
+		s.st.client.Close()
 	}
 }
 
@@ -141,11 +150,11 @@ func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
 
 // ttlMillis is how long Redis keeps a session that expires at expiry, seen from
 // now (both on the caller's clock): until then plus the retention.
-func (s *Store) ttlMillis(expiry, now time.Time) string {
+func (s *statements) ttlMillis(expiry, now time.Time) string {
 	return formatInt(max(0, expiry.Sub(now).Milliseconds()) + s.retention.Milliseconds())
 }
 
-func (s *Store) retentionMillis() string { return formatInt(s.retention.Milliseconds()) }
+func (s *statements) retentionMillis() string { return formatInt(s.retention.Milliseconds()) }
 
 var errEmptyReply = errors.New("redisstore: empty script reply")
 
@@ -172,13 +181,13 @@ func classify(op string, err error) error {
 }
 
 // run runs a script once and reads its {status, values...} reply.
-func (s *Store) run(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
+func (s *statements) run(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
 	status, values, err := reply(sc.exec(ctx, s.client, keys, args))
 	return status, values, classify(op, err)
 }
 
 // runWrite runs a Create, Save or Touch script: durably when WaitOnWrite is set.
-func (s *Store) runWrite(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
+func (s *statements) runWrite(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
 	if s.waitAll {
 		return s.runDurable(ctx, op, sc, keys, args)
 	}
@@ -187,7 +196,7 @@ func (s *Store) runWrite(ctx context.Context, op string, sc *script, keys, args 
 
 // runDurable is run followed by WAIT on the same connection, when the store
 // waits for replicas.
-func (s *Store) runDurable(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
+func (s *statements) runDurable(ctx context.Context, op string, sc *script, keys, args []string) (string, []string, error) {
 	if s.replicas == 0 {
 		return s.run(ctx, op, sc, keys, args)
 	}
