@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // screenshotPath, when set, receives the PNG of the devices page taken on the
@@ -30,6 +31,10 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
+// exampleLifetime is the example's absolute session lifetime (the library's
+// default, which the example keeps).
+const exampleLifetime = 24 * time.Hour
+
 // minLinkContrast is WCAG 2's level AA for normal text.
 const minLinkContrast = 4.5
 
@@ -47,14 +52,16 @@ func browse(t *testing.T, base, screenshotTo string) {
 		t.Errorf("step 0: looking at pages set a session cookie")
 	}
 
-	// 1. Log in. The cookie is Secure and HttpOnly, and Chromium keeps it on
-	// http://127.0.0.1, which it treats as a secure context.
-	home := first.login("Alice")
+	// 1. Log in without "remember me". The cookie is Secure and HttpOnly,
+	// and Chromium keeps it on http://127.0.0.1, which it treats as a secure
+	// context. It is a browser-session cookie: it ends when the browser
+	// closes.
+	home := first.login("Alice", false)
 	if !strings.Contains(home.Flash, "Welcome, Alice!") {
 		t.Errorf("step 1: flash after login = %q", home.Flash)
 	}
-	if c := first.sessionCookie(); !c.Secure || !c.HTTPOnly || c.Value == "" {
-		t.Errorf("step 1: session cookie secure=%v httpOnly=%v", c.Secure, c.HTTPOnly)
+	if c := first.sessionCookie(); !c.Secure || !c.HTTPOnly || c.Value == "" || !c.Session {
+		t.Errorf("step 1: session cookie secure=%v httpOnly=%v session=%v (expires %v)", c.Secure, c.HTTPOnly, c.Session, c.Expires)
 	}
 
 	// 2. Add items to the cart.
@@ -72,14 +79,36 @@ func browse(t *testing.T, base, screenshotTo string) {
 		t.Errorf("step 3: cart after tea, tea, mug: %v (want no flash: read once; total €27.00)", cart)
 	}
 
-	// 4. A second browser context logs in as the same user.
+	// 4. A second browser context logs in as the same user, with "remember
+	// me": its cookie outlives the browser and ends with the session's
+	// absolute lifetime (the example keeps the default, 24 hours).
 	second := newVisitor(t, browser, "second browser", base)
-	second.login("Alice")
+	loggedIn := time.Now()
+	second.login("Alice", true)
+	if c := second.sessionCookie(); c.Session || !cookieEndsNear(c.Expires, loggedIn.Add(exampleLifetime)) {
+		t.Errorf("step 4: remembered cookie session=%v expires %v, want about %v",
+			c.Session, time.Unix(int64(c.Expires), 0).UTC(), loggedIn.Add(exampleLifetime).UTC())
+	}
 
 	// 5. The first revokes it from the devices page.
 	devices := first.open("/devices")
-	if devices.Devices != 2 || devices.Current != 1 {
+	if devices.Devices != 2 || devices.Current != 1 || len(devices.Rows) != 2 {
 		t.Fatalf("step 5: devices page lists %d devices, %d current; want 2 and 1", devices.Devices, devices.Current)
+	}
+	// Each row tells a person what the device is: the browser (Chromium
+	// says Chrome, or HeadlessChrome), its system, the network prefix of
+	// 127.0.0.1, when it signed in and was last active, whether it is
+	// remembered, and which one is this browser.
+	for i, row := range devices.Rows {
+		remember := "on" // the second browser, newest, comes first
+		if row.Current {
+			remember = "off"
+		}
+		if !strings.Contains(row.Browser, "Chrome") || row.OS != "Linux" || row.Network != "127.0.0.0/24" ||
+			row.SignedIn == "" || row.SignedIn == "-" || row.LastActive == "" || row.LastActive == "-" ||
+			row.Remember != remember || row.ThisBadge != row.Current || row.Current != (i == 1) {
+			t.Errorf("step 5: device row %d = %+v", i, row)
+		}
 	}
 	saveScreenshot(t, first.screenshot(), screenshotTo)
 	revoked := first.submit("#devices tr:not(.current) button")
@@ -140,4 +169,13 @@ func saveScreenshot(t *testing.T, png []byte, path string) {
 		t.Fatal(err)
 	}
 	t.Logf("devices page screenshot: %s (%d bytes)", path, len(png))
+}
+
+// cookieEndsNear reports whether a cookie's expiry (seconds since the epoch,
+// as Chromium reports it) is within an hour of want: the bound only has to
+// tell "ends with the session" from "ends with the browser" or "ends in some
+// other year", and an hour leaves a loaded machine all the slack it needs.
+func cookieEndsNear(expires float64, want time.Time) bool {
+	got := time.Unix(int64(expires), 0)
+	return got.After(want.Add(-time.Hour)) && got.Before(want.Add(time.Hour))
 }

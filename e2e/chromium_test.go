@@ -92,6 +92,20 @@ type pageState struct {
 	CartTotal string `json:"cartTotal"`
 	Devices   int    `json:"devices"`
 	Current   int    `json:"current"`
+	// Rows are the devices page's rows, in page order (newest first).
+	Rows []deviceRow `json:"rows"`
+}
+
+// deviceRow is one row of the devices page, read by cell class.
+type deviceRow struct {
+	Browser    string `json:"browser"`
+	OS         string `json:"os"`
+	Network    string `json:"network"`
+	SignedIn   string `json:"signedIn"`
+	LastActive string `json:"lastActive"`
+	Remember   string `json:"remember"`
+	Current    bool   `json:"current"`
+	ThisBadge  bool   `json:"thisBadge"`
 }
 
 // readState is the script that fills pageState.
@@ -100,8 +114,16 @@ const readState = `(() => {
   return {
     path: location.pathname, user: text("user"), anonymous: !!document.getElementById("anonymous"),
     flash: text("flash"), cartCount: text("cart-count"), cartTotal: text("cart-total"),
-    devices: document.querySelectorAll("#devices code").length,
+    devices: document.querySelectorAll("#devices tr.device").length,
     current: document.querySelectorAll("#devices tr.current").length,
+    rows: [...document.querySelectorAll("#devices tr.device")].map(tr => {
+      const cell = c => { const e = tr.querySelector("." + c); return e ? e.textContent.trim() : ""; };
+      return {
+        browser: cell("browser"), os: cell("os"), network: cell("network"), signedIn: cell("signed-in"),
+        lastActive: cell("last-active"), remember: cell("remember"), current: tr.classList.contains("current"),
+        thisBadge: !!tr.querySelector(".badge") && tr.querySelector(".badge").textContent.trim() === "this browser",
+      };
+    }),
   };
 })()`
 
@@ -140,11 +162,15 @@ func (v *visitor) state() pageState {
 	return s
 }
 
-// login logs in as name from the home page.
-func (v *visitor) login(name string) pageState {
+// login logs in as name from the home page, ticking "remember me" when
+// remember is set.
+func (v *visitor) login(name string, remember bool) pageState {
 	v.t.Helper()
 	v.open("/")
 	v.do("type the name", chromedp.SendKeys(chromedp.CSS("#name"), name))
+	if remember {
+		v.do("tick remember me", chromedp.Click(chromedp.CSS("#remember")))
+	}
 	s := v.submit("#login")
 	if s.User != name {
 		v.t.Fatalf("%s: after logging in as %q the page shows %+v", v.name, name, s)

@@ -104,7 +104,7 @@ func (s *Session[T, P]) Cookie() *http.Cookie {
 	// The middleware's own header writer, so that both paths send the same
 	// attributes.
 	h := http.Header{}
-	s.m.cookie.setCookieHeader(h, s.cookie, &s.minted, s.absoluteExpiresAt, s.m.now())
+	s.m.cookie.setCookieHeader(h, s.cookie, &s.minted, s.cookieExpiry(), s.m.now())
 	c, err := http.ParseSetCookie(h.Get("Set-Cookie"))
 	if err != nil {
 		return nil

@@ -258,3 +258,30 @@ func TestRememberMeAfterHeader(t *testing.T) {
 		t.Fatalf("late SetRememberMe: %q", got)
 	}
 }
+
+// TestRememberMeOutsideHTTP: a session created outside a request (Load,
+// Commit, Cookie) takes the choice too, and records no device details: there
+// is no request to read them from.
+func TestRememberMeOutsideHTTP(t *testing.T) {
+	h := newHarness(t, stores[0].open(t))
+	deviceRoutes(h)
+	for _, remember := range []bool{true, false} {
+		ctx, s := h.detached("")
+		s.SetUserID("u1")
+		if err := s.SetRememberMe(remember); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c := h.issued(s)
+		if want := map[bool]int{true: int(h.mgr.Lifetime / time.Second), false: 0}[remember]; c == nil || c.MaxAge != want {
+			t.Fatalf("remember=%v: Cookie() = %v, want Max-Age %d", remember, c, want)
+		}
+		ds, err := s.Devices(ctx)
+		if err != nil || len(ds) == 0 || ds[0].RememberMe != remember || ds[0].Browser != "" || ds[0].IPPrefix.IsValid() {
+			t.Fatalf("remember=%v: Devices() = %+v, %v", remember, ds, err)
+		}
+		h.clock.Advance(time.Second) // the next one is newer: first in the list
+	}
+}
