@@ -31,3 +31,24 @@ func TestBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryFits: a retry is started only when its wait and about twice the
+// lost attempt's duration end before the deadline; decided on durations, not
+// on the clock, so it cannot flake.
+func TestRetryFits(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		remaining, wait, window time.Duration
+		want                    bool
+	}{
+		{50 * ms, 10 * ms, 5 * ms, true},
+		{50 * ms, 40 * ms, 5 * ms, false},
+		{50 * ms, 10 * ms, 20 * ms, false},
+		{20 * ms, 10 * ms, 5 * ms, false}, // exactly at the deadline: too late
+		{-ms, 0, 0, false},
+	} {
+		if got := retryFits(c.remaining, c.wait, c.window); got != c.want {
+			t.Errorf("retryFits(remaining %v, wait %v, window %v) = %v, want %v", c.remaining, c.wait, c.window, got, c.want)
+		}
+	}
+}

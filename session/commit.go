@@ -39,34 +39,81 @@ func putBuf(bp *[]byte, data []byte) {
 // were set on a new session, saves changed fields (merging with concurrent
 // saves), or touches the idle expiry when only time has passed.
 func (s *Session[T, P]) commit(ctx context.Context) error {
-	switch {
-	case s.gone:
+	if s.gone {
 		return nil
-	case s.superseded && !s.stored:
-		if s.changed.Empty() {
-			return nil
-		}
-		return ErrSuperseded
-	case !s.stored:
-		if s.changed.Empty() && !s.reset {
+	}
+	if !s.stored {
+		changed, _ := s.changes(nil) // no stored bytes: nothing to decode
+		switch {
+		case s.superseded:
+			if changed.Empty() {
+				return nil
+			}
+			return ErrSuperseded
+		case changed.Empty() && !s.reset:
 			return nil // lazy: no field set, no row, no cookie
 		}
+		s.changed = changed
 		return s.create(ctx)
-	case s.changed.Empty() && !s.rememberChanged:
+	}
+	bp, data, err := encodeInto[T, P](&s.value)
+	if err != nil {
+		return err
+	}
+	defer putBuf(bp, data)
+	changed, err := s.changes(data)
+	if err != nil {
+		return err
+	}
+	if changed.Empty() && !s.rememberChanged {
 		s.maybeTouch(ctx)
 		return nil
 	}
-	err := s.save(ctx)
+	s.changed = changed
+	err = s.save(ctx, data)
 	if errors.Is(err, ErrNotFound) {
 		return nil // logout wins: markGone already dropped the changes
 	}
 	return err
 }
 
+// changes returns the fields this request changed: the ones setters marked,
+// and every one whose value differs from what was loaded (zero for a session
+// not stored), however it was changed: in place through a map, slice or
+// pointer a getter returned, or through Value. data is the value's encoding
+// (nil for a session not stored). Equal bytes mean nothing changed, which is
+// the common case and costs no decode; otherwise the loaded bytes are decoded
+// and compared field by field, because a map's entries encode in any order.
+func (s *Session[T, P]) changes(data []byte) (FieldSet, error) {
+	if !s.stored {
+		return s.changed.Union(P(&s.value).DiffSession(&s.m.zero)), nil
+	}
+	if bytes.Equal(data, s.base) {
+		return s.changed, nil
+	}
+	var loaded T
+	if err := P(&loaded).DecodeSession(s.base); err != nil {
+		return s.changed, fmt.Errorf("%w: loaded value: %w", ErrCorrupt, err)
+	}
+	return s.changed.Union(P(&s.value).DiffSession(&loaded)), nil
+}
+
+// encodedChanges is changes for a caller that has no encoding at hand.
+func (s *Session[T, P]) encodedChanges() (FieldSet, error) {
+	if !s.stored {
+		return s.changes(nil)
+	}
+	bp, data, err := encodeInto[T, P](&s.value)
+	defer putBuf(bp, data)
+	if err != nil {
+		return s.changed, err
+	}
+	return s.changes(data)
+}
+
 // create stores the session under a freshly minted token.
 func (s *Session[T, P]) create(ctx context.Context) error {
 	if s.headerSent {
-		s.m.Logger.LogAttrs(ctx, slog.LevelWarn, "session not created: response header already sent")
 		return ErrHeaderWritten
 	}
 	bp, data, err := encodeInto[T, P](&s.value)
@@ -136,17 +183,38 @@ func (s *Session[T, P]) noteGone(ctx context.Context) {
 	s.markGone()
 }
 
-// save writes the changed session, and on a lost version race reloads it,
-// merges this request's changes into the stored value and retries. It returns
-// an error matching ErrNotFound when the session is gone (and marks it so).
-func (s *Session[T, P]) save(ctx context.Context) error {
+// save writes the changed session (data is its encoding, or nil), and on a
+// lost version race reloads it, merges this request's changes into the stored
+// value and retries. Saves of one session in this process queue on its key
+// lock, so they race only with other processes. It returns an error matching
+// ErrNotFound when the session is gone (and marks it so).
+func (s *Session[T, P]) save(ctx context.Context, data []byte) error {
+	key := s.key
+	kl, err := s.m.commits.lock(ctx, key)
+	if err != nil {
+		return err
+	}
+	defer s.m.commits.unlock(key, kl)
+	if fresh, ok := kl.newer(s.key, s.version); ok {
+		// A request ahead in the queue saved since this one loaded: merge
+		// onto what it wrote rather than save at a version already gone.
+		mine, err := s.rebaseOnto(ctx, &fresh, s.changed, &s.value)
+		if err != nil {
+			return err
+		}
+		if s.changed = mine; mine.Empty() && !s.rememberChanged {
+			return nil
+		}
+		data = nil // the value changed: encode it again
+	}
 	for attempt := 0; ; attempt++ {
 		began := time.Now()
-		err := s.saveOnce(ctx)
+		err := s.saveOnce(ctx, kl, data)
+		data = nil
 		if !retryable(err) {
 			return err
 		}
-		if err := s.beforeRetry(ctx, attempt, time.Since(began)); err != nil {
+		if err := s.beforeRetry(ctx, kl, attempt, time.Since(began)); err != nil {
 			return err
 		}
 		mine, err := s.rebase(ctx, s.changed, &s.value)
@@ -166,13 +234,18 @@ func retryable(err error) bool {
 	return err != nil && (errors.Is(err, ErrConflict) || errors.Is(err, ErrNotFound))
 }
 
-// saveOnce writes the session once, at the version it was loaded.
-func (s *Session[T, P]) saveOnce(ctx context.Context) error {
-	bp, data, err := encodeInto[T, P](&s.value)
-	if err != nil {
-		return err
+// saveOnce writes the session once, at the version it was loaded. data is the
+// value's encoding, or nil to encode it here. kl, the key's lock the caller
+// holds, remembers the written record for the next request in the queue.
+func (s *Session[T, P]) saveOnce(ctx context.Context, kl *keyLock, data []byte) error {
+	if data == nil {
+		bp, encoded, err := encodeInto[T, P](&s.value)
+		if err != nil {
+			return err
+		}
+		defer putBuf(bp, encoded)
+		data = encoded
 	}
-	defer putBuf(bp, data)
 	now := s.m.now()
 	rec := Record{
 		Key: s.key, Owner: P(&s.value).SessionOwner(), Data: data, Version: s.version,
@@ -186,29 +259,32 @@ func (s *Session[T, P]) saveOnce(ctx context.Context) error {
 	s.base = bytes.Clone(data)
 	s.version, s.idleExpiresAt = v, rec.IdleExpiresAt
 	s.changed, s.rememberChanged = FieldSet{}, false
+	rec.Data, rec.Version = s.base, v
+	rec.CreatedAt, rec.AbsoluteExpiresAt = s.createdAt, s.absoluteExpiresAt
+	kl.wrote(rec)
 	return nil
 }
 
-// beforeRetry counts a lost race and waits a jittered, growing delay, giving up
-// after MaxRetries or when the wait and the retry would outlast the request's
-// deadline.
+// beforeRetry counts a lost race and waits a jittered, growing delay, giving
+// up with a *ContentionError after MaxRetries or when the wait and the retry
+// would outlast the request's deadline.
 // window is how long the lost attempt took: the time a competing save needs,
 // which scales the delay to the store (microseconds in memory, milliseconds
-// for a durable SQL commit).
-func (s *Session[T, P]) beforeRetry(ctx context.Context, attempt int, window time.Duration) error {
+// for a durable SQL commit); the key's recent conflicts (kl's heat) lengthen
+// it while other processes keep writing the session.
+func (s *Session[T, P]) beforeRetry(ctx context.Context, kl *keyLock, attempt int, window time.Duration) error {
 	if attempt >= s.m.MaxRetries {
-		s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
-		return fmt.Errorf("%w: still conflicting after %d retries", ErrConflict, attempt)
+		return s.contended(ctx, attempt, "MaxRetries reached")
 	}
+	kl.conflicted()
 	s.m.obs.note(ctx, slog.LevelDebug, EventConflictRetried, s.key, nil)
-	d := backoff(attempt, window)
+	d := backoff(attempt+kl.heat-1, window)
 	// The retry needs the wait and then about as long as the lost attempt
 	// took (twice that, for the attempt's own variance): one that cannot end
 	// before the deadline is not started, so the caller gets the conflict
 	// while there is still time to answer.
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d+2*window {
-		s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil)
-		return fmt.Errorf("%w: a retry would pass the request deadline", ErrConflict)
+	if deadline, ok := ctx.Deadline(); ok && !retryFits(time.Until(deadline), d, window) {
+		return s.contended(ctx, attempt, "a retry would pass the request deadline")
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -216,8 +292,20 @@ func (s *Session[T, P]) beforeRetry(ctx context.Context, attempt int, window tim
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return unavailable("retry save", ctx.Err())
+		return canceled(ctx, unavailable("retry save", ctx.Err()))
 	}
+}
+
+// retryFits reports whether a retry that waits d and then takes about window
+// (twice that, for its variance) ends within remaining.
+func retryFits(remaining, d, window time.Duration) bool { return remaining > d+2*window }
+
+// contended reports a save that gives up after retries rounds (event
+// conflict_failed, with the key prefix and the retry count) and returns its
+// error.
+func (s *Session[T, P]) contended(ctx context.Context, retries int, reason string) error {
+	s.m.obs.note(ctx, slog.LevelWarn, EventConflictFailed, s.key, nil, slog.Int("retries", retries))
+	return &ContentionError{Retries: retries, Reason: reason}
 }
 
 // Backoff bounds: the first retry waits at least retryBase, each next one up to
@@ -243,19 +331,25 @@ func backoff(attempt int, window time.Duration) time.Duration {
 }
 
 // rebase reloads the session after a lost race and replays this request's
-// changes (the fields in mine, valued as in src) onto the stored value, by the
-// fields' merge policies. It returns the fields still to be written. When the
-// session is gone it marks it so and returns an error matching ErrNotFound:
-// a logged-out session is never recreated.
+// changes onto it (see rebaseOnto). When the session is gone it marks it so
+// and returns an error matching ErrNotFound: a logged-out session is never
+// recreated.
 func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (FieldSet, error) {
-	now := s.m.now()
-	fresh, err := s.m.store.Load(ctx, s.key, now)
+	fresh, err := s.m.store.Load(ctx, s.key, s.m.now())
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			s.noteGone(ctx)
 		}
 		return mine, err
 	}
+	return s.rebaseOnto(ctx, &fresh, mine, src)
+}
+
+// rebaseOnto replays this request's changes (the fields in mine, valued as in
+// src) onto fresh, a newer stored state of the session, by the fields' merge
+// policies, and makes it the state the request works from. It returns the
+// fields still to be written.
+func (s *Session[T, P]) rebaseOnto(ctx context.Context, fresh *Record, mine FieldSet, src *T) (FieldSet, error) {
 	var theirs, base T
 	if err := P(&theirs).DecodeSession(fresh.Data); err != nil {
 		return mine, fmt.Errorf("%w: reload: %w", ErrCorrupt, err)
@@ -275,7 +369,7 @@ func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (Fiel
 		s.viaPrev = true // someone rotated it: we hold no token for the new key
 	}
 	s.value = theirs
-	s.adopt(&fresh)
+	s.adopt(fresh)
 	return apply, nil
 }
 

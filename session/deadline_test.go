@@ -76,11 +76,13 @@ func TestRetriesStopAtDeadline(t *testing.T) {
 				if strings.Contains(body, "conflict=true") {
 					conflicts++
 				}
-				// A retry that slept through the deadline would be late by a
-				// backoff (up to 100 ms); a store call cut by it, by the time
-				// the driver takes to notice (5 ms is generous).
+				// A runtime that ignored the deadline would go on retrying
+				// (no retry limit) and return long after it. How late a
+				// correct one returns depends on the scheduler (tens of ms
+				// at load 30): the bound is generous, and the decision to
+				// stop is tested without a clock in TestRetryFits.
 				var late int64
-				if _, err := fmt.Sscanf(body, "late=%d", &late); err != nil || late > 5000 {
+				if _, err := fmt.Sscanf(body, "late=%d", &late); err != nil || late > time.Second.Microseconds() {
 					t.Fatalf("Update returned %d µs after its deadline (%v)", late, err)
 				}
 			}

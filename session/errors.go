@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -27,7 +28,9 @@ var (
 	ErrSuperseded = errors.New("session: token superseded by a privilege rotation")
 
 	// ErrConflict means a Save lost an optimistic-concurrency race: the stored
-	// version is not the one the caller loaded.
+	// version is not the one the caller loaded. From the manager it comes as a
+	// *ConflictError (two requests changed a merge=error field) or a
+	// *ContentionError (the save kept losing races to other processes).
 	ErrConflict = errors.New("session: version conflict")
 
 	// ErrExists means Create or Rotate found the key already taken. Stores never
@@ -38,6 +41,14 @@ var (
 	// time (connection refused, timeout, cancelled context). It never means "no
 	// session": callers must not treat it as an anonymous visitor.
 	ErrUnavailable = errors.New("session: store unavailable")
+
+	// ErrCanceled is what the manager returns instead of a store's error when
+	// the request's context was canceled (the client went away) before the
+	// store answered: nothing is wrong with the store, so it matches neither
+	// ErrUnavailable nor any other store error, only context.Canceled. It is
+	// logged at debug level and never counted as store_unavailable. A passed
+	// deadline is not a cancellation: it stays ErrUnavailable, an outage signal.
+	ErrCanceled = errors.New("session: request canceled")
 
 	// ErrTooLarge means a payload exceeds MaxDataSize.
 	ErrTooLarge = errors.New("session: data too large")
@@ -83,6 +94,53 @@ func (e *ConflictError) Error() string {
 
 // Is makes errors.Is(err, ErrConflict) true for a *ConflictError.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// ContentionError is returned by the manager when a save kept losing version
+// races to writers in other processes (within one process, saves of a session
+// queue instead of racing) until MaxRetries or until one more attempt would
+// pass the request's deadline. Nothing was written: the request may be
+// repeated, which DefaultErrorHandler says with 503 and Retry-After. It
+// matches ErrConflict with errors.Is.
+type ContentionError struct {
+	// Retries is how many reload-merge-save rounds ran before giving up.
+	Retries int
+	// Reason says what stopped the retries.
+	Reason string
+}
+
+// Error implements error.
+func (e *ContentionError) Error() string {
+	return fmt.Sprintf("session: version conflict: %s after %d retries", e.Reason, e.Retries)
+}
+
+// Is makes errors.Is(err, ErrConflict) true for a *ContentionError.
+func (e *ContentionError) Is(target error) bool { return target == ErrConflict }
+
+// canceledError is a failure of a request whose client went away: it keeps
+// the message of what failed, but none of its error classes.
+type canceledError struct{ msg string }
+
+// Error implements error.
+func (e *canceledError) Error() string { return "session: request canceled: " + e.msg }
+
+// Is makes errors.Is true for ErrCanceled and context.Canceled only.
+func (e *canceledError) Is(target error) bool {
+	return target == ErrCanceled || target == context.Canceled
+}
+
+// canceled returns an outage error (ErrUnavailable, or a bare context error)
+// as a cancellation when ctx was canceled rather than timed out: a store call
+// or a wait cut short because the client went away says nothing about the
+// store. Other errors (not found, conflict, ...) keep their meaning.
+func canceled(ctx context.Context, err error) error {
+	if err == nil || !errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, ErrCanceled) {
+		return err
+	}
+	if !errors.Is(err, ErrUnavailable) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &canceledError{msg: err.Error()}
+}
 
 // expiredError is a not-found error that also says why.
 type expiredError struct{ why string }

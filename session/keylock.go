@@ -5,22 +5,35 @@ import (
 	"sync"
 )
 
-// keyLocks serializes Update's read-modify-write cycles on one session within
+// keyLocks queues the commits (saves and Update cycles) of one session within
 // this process. Optimistic saves stay correct without it (the version check
-// decides), but under many parallel requests of one visitor they keep
-// invalidating each other's reloads; queueing them locally turns that into
-// one reload each. Requests on other processes still race through the version
-// check.
+// decides), but parallel requests of one visitor would keep invalidating each
+// other's reloads, and under enough of them some would run out of retries.
+// Queued, they merge in turn: each one rebases onto what the one before it
+// wrote, which the queue remembers, so it needs no extra store call either.
+// Conflicts can then only come from other processes.
 type keyLocks struct {
 	mu sync.Mutex
 	m  map[Key]*keyLock
 }
 
 // keyLock is one session's queue: a one-slot semaphore and how many requests
-// hold or wait for it (the entry goes when that drops to zero).
+// hold or wait for it (the entry goes when that drops to zero, and with it
+// what it remembers).
 type keyLock struct {
 	sem  chan struct{}
 	refs int
+
+	// Only the holder reads or writes the fields below.
+
+	// last is the record the previous holder wrote (hasLast): the base the
+	// next one rebases onto instead of saving at a version already gone.
+	last    Record
+	hasLast bool
+	// heat counts recent version conflicts (other processes writing the
+	// session), decaying with each successful save: it lengthens the
+	// back-off while the session is contended across processes.
+	heat int
 }
 
 // lock waits for key's lock, or until ctx is done.
@@ -41,7 +54,7 @@ func (l *keyLocks) lock(ctx context.Context, key Key) (*keyLock, error) {
 		return kl, nil
 	case <-ctx.Done():
 		l.release(key, kl, false)
-		return nil, unavailable("update: waiting for a concurrent update", ctx.Err())
+		return nil, canceled(ctx, unavailable("waiting for a concurrent commit", ctx.Err()))
 	}
 }
 
@@ -58,3 +71,30 @@ func (l *keyLocks) release(key Key, kl *keyLock, held bool) {
 	}
 	l.mu.Unlock()
 }
+
+// newer returns the record the previous holder wrote when it is newer than
+// version under key: the state a request that loaded version must rebase onto.
+func (kl *keyLock) newer(key Key, version int64) (Record, bool) {
+	if !kl.hasLast || kl.last.Key != key || kl.last.Version <= version {
+		return Record{}, false
+	}
+	return kl.last, true
+}
+
+// wrote remembers rec, just written by the holder, for the next holder, and
+// cools the session down.
+func (kl *keyLock) wrote(rec Record) {
+	kl.last, kl.hasLast = rec, true
+	kl.heat /= 2
+}
+
+// conflicted records a version conflict with another process.
+func (kl *keyLock) conflicted() {
+	if kl.heat < maxHeat {
+		kl.heat++
+	}
+}
+
+// maxHeat bounds how far contention lengthens back-off (doublings of the
+// first wait).
+const maxHeat = 4

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestKeyLocks: one holder per key, other keys unaffected, a waiter gives up
-// with its context, and entries do not outlive their users.
+// with its context (canceled: not an outage; timed out: an outage), and entries do not outlive their users.
 func TestKeyLocks(t *testing.T) {
 	var l keyLocks
 	a, b := Key{1}, Key{2}
@@ -20,9 +21,14 @@ func TestKeyLocks(t *testing.T) {
 		t.Fatalf("another key blocked: %v", err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	cancel() // the request is gone while a is held: the waiter must give up
-	if _, err := l.lock(ctx, a); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("second holder of a: %v, want ErrUnavailable wrapping Canceled", err)
+	cancel() // the client is gone while a is held: the waiter gives up, and it is no outage
+	if _, err := l.lock(ctx, a); !errors.Is(err, ErrCanceled) || !errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("second holder of a, client gone: %v, want ErrCanceled, not ErrUnavailable", err)
+	}
+	ctx, cancel = context.WithDeadline(t.Context(), time.Unix(0, 0))
+	defer cancel() // the deadline passed while a is held: that stays an outage signal
+	if _, err := l.lock(ctx, a); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second holder of a, deadline passed: %v, want ErrUnavailable wrapping DeadlineExceeded", err)
 	}
 	got := make(chan error, 1)
 	go func() {

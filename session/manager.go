@@ -56,8 +56,12 @@ type Manager[T any, P Codec[T]] struct {
 	// losing version races.
 	MaxRetries int
 	// ErrorHandler writes the response when the session cannot be loaded or
-	// saved. The default answers 503 for ErrUnavailable and 500 otherwise,
-	// with a body that reveals nothing internal.
+	// saved. err tells why: a *ConflictError (two requests changed a
+	// merge=error field), a *ContentionError (the save kept losing races to
+	// other processes: nothing was written, a retry may succeed),
+	// ErrUnavailable (the store failed or the deadline passed), ErrCanceled
+	// (the client went away; nobody reads the answer), or another error. See
+	// DefaultErrorHandler for the statuses it answers.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives lifecycle and fault records; default slog.Default().
 	// Records about one session carry its key_prefix, never a token.
@@ -85,7 +89,8 @@ type Manager[T any, P Codec[T]] struct {
 	ipHeader   string        // ClientIPHeader in canonical form
 	obs        observer      // reports to Logger and Metrics
 	store      observedStore // Store, observed: every store call goes through it
-	updates    keyLocks      // queues Update cycles per session in this process
+	commits    keyLocks      // queues the commits of each session in this process
+	zero       T             // what a session not stored is compared with
 }
 
 // New returns a Manager for sessions of type T kept in store, with the defaults
@@ -151,13 +156,26 @@ func (m *Manager[T, P]) setup() error {
 	return nil
 }
 
-// DefaultErrorHandler answers 503 Service Unavailable when the store is
-// unavailable (the client may retry; nobody is logged out) and 500 otherwise.
-// The body is the bare status text: causes go to the log, not to the client.
+// DefaultErrorHandler answers, with the bare status text as the body (causes
+// go to the log, not to the client):
+//   - 409 Conflict for a *ConflictError: this request and another changed a
+//     merge=error field, and the stored value was kept; the client has to
+//     look at the current state before it tries again;
+//   - 503 Service Unavailable with Retry-After: 1 for a *ContentionError, when
+//     the store is unavailable (ErrUnavailable) and for ErrCanceled: nothing
+//     was written and nobody is logged out, and the same request may succeed
+//     when repeated, which is what 503 and Retry-After tell clients and
+//     proxies (409 would wrongly ask the client to resolve something);
+//   - 500 for anything else.
 func DefaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
 	code := http.StatusInternalServerError
-	if errors.Is(err, ErrUnavailable) {
+	var conflict *ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		code = http.StatusConflict
+	case errors.Is(err, ErrConflict), errors.Is(err, ErrUnavailable), errors.Is(err, ErrCanceled):
 		code = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "1")
 	}
 	http.Error(w, http.StatusText(code), code)
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 )
@@ -56,17 +57,29 @@ func (s *Session[T, P]) beforeHeader(ctx context.Context, h http.Header) error {
 // finish commits what the handler left: everything when it wrote nothing (the
 // header goes out when ServeHTTP returns), or changes made after the header
 // went out, which can still be saved but can no longer create a session.
+// Such a late change that is not saved is logged (and reported by Err).
 func (s *Session[T, P]) finish(ctx context.Context) {
 	if !s.w.started {
 		s.w.beforeHeader()
 		return
 	}
-	if s.w.failed || s.changed.Empty() {
+	if s.w.failed {
 		return
 	}
 	if err := s.commit(ctx); err != nil {
 		s.err = err
-		s.m.Logger.LogAttrs(ctx, slog.LevelError, "session commit after response header failed",
-			slog.String("key_prefix", s.key.Prefix()), slog.String("error", err.Error()))
+		level := slog.LevelError
+		switch {
+		case errors.Is(err, ErrCanceled):
+			level = slog.LevelDebug
+		case errors.Is(err, ErrHeaderWritten), errors.Is(err, ErrSuperseded):
+			level = slog.LevelWarn
+		}
+		key := "none: not created"
+		if !s.key.IsZero() {
+			key = s.key.Prefix()
+		}
+		s.m.Logger.LogAttrs(ctx, level, "session change after response header not saved",
+			slog.String("key_prefix", key), slog.String("error", err.Error()))
 	}
 }

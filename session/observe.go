@@ -17,6 +17,10 @@ const (
 	EventConflictRetried  Event = "conflict_retried"
 	EventConflictFailed   Event = "conflict_failed"
 	EventStoreUnavailable Event = "store_unavailable"
+	// EventCanceled: a store call or a wait ended because the request's
+	// client went away (its context was canceled, not timed out). Not an
+	// outage: logged at debug level.
+	EventCanceled Event = "canceled"
 	EventCleanup          Event = "cleanup"
 )
 

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -15,7 +16,7 @@ var ErrHeaderWritten = errors.New("session: response header already written")
 type Session[T any, P Codec[T]] struct {
 	m       *Manager[T, P]
 	value   T
-	changed FieldSet // fields set by this request and not saved yet
+	changed FieldSet // fields marked by setters (and, from a commit on, found changed) and not saved yet
 
 	key     Key    // current key of the stored session; zero until one exists
 	stored  bool   // a row exists for key
@@ -51,8 +52,11 @@ type Session[T any, P Codec[T]] struct {
 	w responseWriter[T, P] // allocated with the session: one allocation per request
 }
 
-// Value returns the session's value. Read it freely; change it only through the
-// generated setters (which call Changed) or Update, or the change is not saved.
+// Value returns the session's value. Changes made to it, or in place to a
+// map, slice or pointer target a getter returned, are saved like setter
+// changes: the commit compares the value with what was loaded. The generated
+// setters say so at once (Changed), which keeps a field set to the value it
+// already had re-applied over a concurrent request's change.
 func (s *Session[T, P]) Value() *T { return &s.value }
 
 // Changed records that field i (a field index, see Codec) was modified. It is
@@ -71,10 +75,25 @@ func (s *Session[T, P]) Owner() string { return P(&s.value).SessionOwner() }
 // no valid session cookie and nothing was saved in this request so far.
 func (s *Session[T, P]) IsNew() bool { return !s.stored }
 
-// Err returns the error of the last failed commit, nil if none failed. A
-// streaming handler, whose header went out before its last changes, can check
-// it after Commit.
-func (s *Session[T, P]) Err() error { return s.err }
+// Err returns the error of the last failed commit, nil if none failed, or
+// the reason a change made after the response header went out cannot be
+// saved: ErrHeaderWritten when the session does not exist yet (there is no
+// header left for its cookie), ErrSuperseded when its token was retired. A
+// late change to a stored session is saved when the handler returns; if that
+// fails, it is logged. A streaming handler checks Err (or Commit's result)
+// after its last change.
+func (s *Session[T, P]) Err() error {
+	if s.err != nil || !s.headerSent || s.stored || s.gone {
+		return s.err
+	}
+	if changed, _ := s.changes(nil); changed.Empty() {
+		return nil
+	}
+	if s.superseded {
+		return ErrSuperseded
+	}
+	return fmt.Errorf("%w: a change made after it cannot create the session", ErrHeaderWritten)
+}
 
 // adopt makes rec the stored state the request works from.
 func (s *Session[T, P]) adopt(rec *Record) {

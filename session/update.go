@@ -20,22 +20,36 @@ func (s *Session[T, P]) Update(ctx context.Context, fn func(*T) error) error {
 	if s.gone {
 		return ErrNotFound
 	}
+	// Changes made so far, by setters or in place: they are re-applied after
+	// a conflict like setter changes.
+	pending, err := s.encodedChanges()
+	if err != nil {
+		return err
+	}
+	s.changed = pending
+	var kl *keyLock
 	if s.stored {
 		key := s.key
-		kl, err := s.m.updates.lock(ctx, key)
-		if err != nil {
+		if kl, err = s.m.commits.lock(ctx, key); err != nil {
 			return err
 		}
-		defer s.m.updates.unlock(key, kl)
+		defer s.m.commits.unlock(key, kl)
+		if fresh, ok := kl.newer(s.key, s.version); ok {
+			// A request ahead in the queue saved since this one loaded: run
+			// fn on what it wrote.
+			if pending, err = s.rebaseOnto(ctx, &fresh, pending, &s.value); err != nil {
+				return err
+			}
+			s.changed = pending
+		}
 	}
-	pending := s.changed // setter changes of this request not saved yet
 	for attempt := 0; ; attempt++ {
 		before, err := s.snapshot()
 		if err != nil {
 			return err
 		}
 		began := time.Now()
-		err = s.updateOnce(ctx, fn, pending, &before)
+		err = s.updateOnce(ctx, kl, fn, pending, &before)
 		if !retryable(err) || !s.stored {
 			if err != nil && !s.gone {
 				// Undo fn: its change was not saved, and the commit before
@@ -44,7 +58,7 @@ func (s *Session[T, P]) Update(ctx context.Context, fn func(*T) error) error {
 			}
 			return err
 		}
-		if err := s.beforeRetry(ctx, attempt, time.Since(began)); err != nil {
+		if err := s.beforeRetry(ctx, kl, attempt, time.Since(began)); err != nil {
 			s.value, s.changed = before, pending
 			return err
 		}
@@ -60,7 +74,7 @@ func (s *Session[T, P]) Update(ctx context.Context, fn func(*T) error) error {
 
 // updateOnce runs fn on the current value and writes the result: a Create for
 // a session not stored yet, a Save at the loaded version otherwise.
-func (s *Session[T, P]) updateOnce(ctx context.Context, fn func(*T) error, pending FieldSet, before *T) error {
+func (s *Session[T, P]) updateOnce(ctx context.Context, kl *keyLock, fn func(*T) error, pending FieldSet, before *T) error {
 	if err := fn(&s.value); err != nil {
 		return err
 	}
@@ -71,7 +85,7 @@ func (s *Session[T, P]) updateOnce(ctx context.Context, fn func(*T) error, pendi
 	case s.changed.Empty():
 		return nil
 	}
-	return s.saveOnce(ctx)
+	return s.saveOnce(ctx, kl, nil)
 }
 
 // snapshot returns a deep copy of the session value (through the codec, the

@@ -3,6 +3,7 @@ package webapp
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -102,10 +103,15 @@ func (a *app) redirect(w http.ResponseWriter, r *http.Request, target, flash str
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// fail logs err and answers as the session manager does: 503 when the store
-// is unavailable, 500 otherwise.
+// fail logs err and answers as the session manager does (see
+// session.DefaultErrorHandler). A client that went away is no failure of
+// ours: logged at debug level, not as an error.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	level := slog.LevelError
+	if errors.Is(err, session.ErrCanceled) {
+		level = slog.LevelDebug
+	}
+	slog.Log(r.Context(), level, "request failed", "path", r.URL.Path, "err", err)
 	session.DefaultErrorHandler(w, r, err)
 }
 

@@ -47,7 +47,7 @@ var knownEvents = []session.Event{
 	session.EventCreated, session.EventRotated, session.EventDestroyed,
 	session.EventIdleExpired, session.EventAbsoluteExpired, session.EventRevoked,
 	session.EventDecodeFailed, session.EventConflictRetried, session.EventConflictFailed,
-	session.EventStoreUnavailable, session.EventCleanup,
+	session.EventStoreUnavailable, session.EventCanceled, session.EventCleanup,
 }
 
 // Metrics implements session.Metrics on Prometheus collectors. It is safe for
@@ -128,6 +128,7 @@ var errorClasses = []struct {
 	{session.ErrInvalid, "invalid"},
 	{session.ErrTooLarge, "too_large"},
 	{session.ErrCorrupt, "corrupt"},
+	{session.ErrCanceled, "canceled"},
 	{session.ErrUnavailable, "unavailable"},
 }
 

@@ -38,6 +38,7 @@ func TestEventsAreCountedPerEvent(t *testing.T) {
 # HELP sessiongen_session_events_total Session lifecycle events (created, rotated, idle_expired, revoked, cleanup, ...).
 # TYPE sessiongen_session_events_total counter
 sessiongen_session_events_total{event="absolute_expired"} 0
+sessiongen_session_events_total{event="canceled"} 0
 sessiongen_session_events_total{event="cleanup"} 0
 sessiongen_session_events_total{event="conflict_failed"} 0
 sessiongen_session_events_total{event="conflict_retried"} 0
@@ -96,7 +97,8 @@ func TestErrorClass(t *testing.T) {
 		session.ErrTooLarge:                      "too_large",
 		session.ErrCorrupt:                       "corrupt",
 		storekit.Unavailable("load", errors.New("refused")): "unavailable",
-		errors.New("something else"):                        "other",
+		session.ErrCanceled:          "canceled",
+		errors.New("something else"): "other",
 	}
 	for err, want := range cases {
 		if got := ErrorClass(err); got != want {
