@@ -221,6 +221,7 @@ func (e *events) StoreCall(op string, _ time.Duration, _ error) {
 	e.ops[op]++
 	e.mu.Unlock()
 }
+
 // Reported returns how many calls of op were reported to StoreCall.
 func (e *events) Reported(op string) int {
 	e.mu.Lock()

@@ -17,11 +17,12 @@ const (
 	EventConflictRetried  Event = "conflict_retried"
 	EventConflictFailed   Event = "conflict_failed"
 	EventStoreUnavailable Event = "store_unavailable"
+	EventCleanup          Event = "cleanup"
+
 	// EventCanceled: a store call or a wait ended because the request's
 	// client went away (its context was canceled, not timed out). Not an
 	// outage: logged at debug level.
 	EventCanceled Event = "canceled"
-	EventCleanup          Event = "cleanup"
 )
 
 // Metrics receives counters and latencies from the manager and the janitor. It is
