@@ -15,11 +15,23 @@ import (
 type keyLocks struct {
 	mu sync.Mutex
 	m  map[Key]*keyLock
+	// recent holds the keys of the last few idle entries kept for what they
+	// remember, oldest first at next: a request of a burst that reaches the
+	// queue just after it emptied still finds the record before it.
+	recent [keptIdle]Key
+	next   int
 }
 
+// keptIdle is how many idle entries keyLocks keeps, and maxKeptData the
+// largest record it keeps one for: a bound of a few MB in the worst case.
+const (
+	keptIdle    = 64
+	maxKeptData = 16 << 10
+)
+
 // keyLock is one session's queue: a one-slot semaphore and how many requests
-// hold or wait for it (the entry goes when that drops to zero, and with it
-// what it remembers).
+// hold or wait for it. When that drops to zero the entry goes, unless it
+// remembers a record, which keeps it among the recent idle ones.
 type keyLock struct {
 	sem  chan struct{}
 	refs int
@@ -67,9 +79,24 @@ func (l *keyLocks) release(key Key, kl *keyLock, held bool) {
 	}
 	l.mu.Lock()
 	if kl.refs--; kl.refs == 0 {
-		delete(l.m, key)
+		if kl.hasLast && len(kl.last.Data) <= maxKeptData {
+			l.keepIdle(key)
+		} else {
+			delete(l.m, key)
+		}
 	}
 	l.mu.Unlock()
+}
+
+// keepIdle keeps key's idle entry among the recent ones, dropping the oldest
+// if it is still idle. l.mu is held.
+func (l *keyLocks) keepIdle(key Key) {
+	old := l.recent[l.next]
+	l.recent[l.next] = key
+	l.next = (l.next + 1) % keptIdle
+	if kl := l.m[old]; kl != nil && kl.refs == 0 && old != key {
+		delete(l.m, old)
+	}
 }
 
 // newer returns the record the previous holder wrote when it is newer than

@@ -47,3 +47,37 @@ func TestKeyLocks(t *testing.T) {
 		t.Fatalf("%d lock entries left", len(l.m))
 	}
 }
+
+// TestKeyLocksRememberBounded: an entry that remembers a written record
+// outlives its queue (so that a late request of a burst rebases onto it), but
+// only the last keptIdle of them do, and a large record is not kept at all.
+func TestKeyLocksRememberBounded(t *testing.T) {
+	var l keyLocks
+	write := func(key Key, size int) {
+		kl, err := l.lock(t.Context(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kl.wrote(Record{Key: key, Version: 2, Data: make([]byte, size)})
+		l.unlock(key, kl)
+	}
+	write(Key{1}, 10)
+	kl, _ := l.lock(t.Context(), Key{1})
+	if rec, ok := kl.newer(Key{1}, 1); !ok || rec.Version != 2 {
+		t.Fatalf("the record written before the queue emptied is gone: %v %v", rec, ok)
+	}
+	if _, ok := kl.newer(Key{1}, 2); ok {
+		t.Fatal("a record as old as the request's is offered as newer")
+	}
+	l.unlock(Key{1}, kl)
+	for i := range 3 * keptIdle {
+		write(Key{2, byte(i), byte(i >> 8)}, 10)
+	}
+	if len(l.m) != keptIdle {
+		t.Fatalf("%d idle entries kept, want %d", len(l.m), keptIdle)
+	}
+	write(Key{3}, maxKeptData+1)
+	if l.m[Key{3}] != nil {
+		t.Fatal("an entry with a large record was kept")
+	}
+}
