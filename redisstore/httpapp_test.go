@@ -21,18 +21,13 @@ import (
 
 // webApp is an application instance serving sessions from a store, through
 // the public API only: the generated-style manager, its middleware, real
-// HTTPS and a browser's cookie jar.
+// HTTPS and a browser's cookie jar. The failover test runs on it; the
+// runtime's concurrency scenarios are package httpsuite's.
 type webApp struct {
 	t     *testing.T
 	mgr   testvisitor.Manager
 	srv   *httptest.Server
 	clock *fakeClock
-
-	// Requests with ?hold=NAME park after they have loaded and changed the
-	// session until gate NAME opens.
-	arrived chan struct{}
-	mu      sync.Mutex
-	gates   map[string]chan struct{}
 }
 
 type fakeClock struct {
@@ -48,7 +43,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
-	a := &webApp{t: t, clock: clock, arrived: make(chan struct{}, 64), gates: map[string]chan struct{}{}}
+	a := &webApp{t: t, clock: clock}
 	a.mgr = testvisitor.NewManager(store)
 	a.mgr.Now = clock.Now
 	a.mgr.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // the failover test fails thousands of requests
@@ -61,10 +56,6 @@ func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
 				set(q.Get(k))
 			}
 		}
-		if q.Has("hold") {
-			a.arrived <- struct{}{}
-			<-a.gate(q.Get("hold"))
-		}
 		switch r.URL.Path {
 		case "/incr":
 			if err := s.Update(r.Context(), func(v *testvisitor.Visitor) error { v.Count++; return nil }); err != nil {
@@ -75,20 +66,10 @@ func newWebApp(t *testing.T, store session.Store, clock *fakeClock) *webApp {
 				http.Error(w, err.Error(), code)
 				return
 			}
-		case "/rotate":
-			if err := s.Rotate(r.Context()); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-		case "/logout":
-			if err := s.Destroy(r.Context()); err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-			}
-			return
 		}
 		io.WriteString(w, describeVisitor(s))
 	}
-	for _, p := range []string{"/set", "/incr", "/rotate", "/logout"} {
+	for _, p := range []string{"/set", "/incr"} {
 		mux.HandleFunc("POST "+p, write)
 	}
 	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
@@ -104,29 +85,7 @@ func describeVisitor(s testvisitor.Session) string {
 	return fmt.Sprintf("name=%s count=%d cart=%s flash=%s user=%s theme=%s", v.Name, v.Count, strings.Join(v.Cart, ","), v.Flash, v.UserID, v.Theme)
 }
 
-const emptyVisitor = "name= count=0 cart= flash= user= theme="
-
-func (a *webApp) gate(name string) chan struct{} {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	g, ok := a.gates[name]
-	if !ok {
-		g = make(chan struct{})
-		a.gates[name] = g
-	}
-	return g
-}
-
-func (a *webApp) waitArrived(n int) {
-	for range n {
-		<-a.arrived
-	}
-}
-
-func (a *webApp) open(name string) { close(a.gate(name)) }
-
-// visitor is a browser: a cookie jar over the app's TLS transport. via lets
-// one browser talk to another instance (the jar ignores ports).
+// visitor is a browser: a cookie jar over the app's TLS transport.
 type visitor struct {
 	a    *webApp
 	c    *http.Client
@@ -140,23 +99,6 @@ func (a *webApp) newVisitor() *visitor {
 	a.t.Cleanup(tr.CloseIdleConnections)
 	return &visitor{a: a, c: &http.Client{Transport: tr, Jar: jar, Timeout: time.Minute}, base: a.srv.URL}
 }
-
-func (v *visitor) via(other *webApp) *visitor { return &visitor{a: v.a, c: v.c, base: other.srv.URL} }
-
-// withCookie is a browser without a jar that always sends one cookie.
-func (a *webApp) withCookie(cookie string) *visitor {
-	tr := a.srv.Client().Transport.(*http.Transport).Clone()
-	a.t.Cleanup(tr.CloseIdleConnections)
-	c := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-		r.Header.Set("Cookie", cookie)
-		return tr.RoundTrip(r)
-	})}
-	return &visitor{a: a, c: c, base: a.srv.URL}
-}
-
-type roundTrip func(*http.Request) (*http.Response, error)
-
-func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 type response struct {
 	code    int
@@ -191,10 +133,6 @@ func (r response) mustOK(t *testing.T) response {
 		t.Fatalf("status %d: %s", r.code, r.body)
 	}
 	return r
-}
-
-func (r response) clearsCookie() bool {
-	return len(r.cookies) == 1 && strings.Contains(r.cookies[0], "Max-Age=0")
 }
 
 // cookie returns the session cookie in v's jar ("" when none).

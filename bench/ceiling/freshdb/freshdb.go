@@ -61,6 +61,12 @@ func (db *DB) Drop(ctx context.Context) error {
 	return db.admin(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{db.name}.Sanitize()+" WITH (FORCE)")
 }
 
+// SetDefaultIsolation makes level ("serializable", "read committed", ...) the
+// default transaction isolation of the connections opened afterwards.
+func (db *DB) SetDefaultIsolation(ctx context.Context, level string) error {
+	return db.admin(ctx, "ALTER DATABASE "+pgx.Identifier{db.name}.Sanitize()+" SET default_transaction_isolation = "+pgx.Identifier{level}.Sanitize())
+}
+
 // admin runs one statement on the server's maintenance database.
 func (db *DB) admin(ctx context.Context, sql string) error {
 	conn, err := pgx.Connect(ctx, db.server)
