@@ -91,11 +91,10 @@ func (s *Session[T, P]) changes(data []byte) (FieldSet, error) {
 	if bytes.Equal(data, s.base) {
 		return s.changed, nil
 	}
-	var loaded T
-	if err := P(&loaded).DecodeSession(s.base); err != nil {
+	if err := P(&s.loaded).DecodeSession(s.base); err != nil {
 		return s.changed, fmt.Errorf("%w: loaded value: %w", ErrCorrupt, err)
 	}
-	return s.changed.Union(P(&s.value).DiffSession(&loaded)), nil
+	return s.changed.Union(P(&s.value).DiffSession(&s.loaded)), nil
 }
 
 // encodedChanges is changes for a caller that has no encoding at hand.

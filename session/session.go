@@ -50,6 +50,10 @@ type Session[T any, P Codec[T]] struct {
 	err        error // the last commit failure, for Err
 
 	w responseWriter[T, P] // allocated with the session: one allocation per request
+
+	// loaded is scratch space for the loaded value when a commit compares it
+	// with value, allocated with the session rather than on every commit.
+	loaded T
 }
 
 // Value returns the session's value. Changes made to it, or in place to a
