@@ -17,10 +17,7 @@ import (
 
 // DeleteOwner implements session.Store: each session the owner's index
 // lists is locked, checked and removed in turn.
-func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
-	if err := storekit.CheckOwner(storekit.OpDeleteOwner, owner); err != nil {
-		return 0, err
-	}
+func (s *statements) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
 	return run(ctx, s, storekit.OpDeleteOwner, func(ctx context.Context) (int64, error) {
 		ids, err := s.ownerSessions(owner)
 		if err != nil {
@@ -46,7 +43,7 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 
 // deleteOwned removes session id if the owner still owns it and it is not
 // except; an entry the session file does not confirm is removed instead.
-func (s *Store) deleteOwned(ctx context.Context, owner string, id, except session.Key) (bool, error) {
+func (s *statements) deleteOwned(ctx context.Context, owner string, id, except session.Key) (bool, error) {
 	h, err := s.lockSession(ctx, s.sessionPath(id))
 	if errors.Is(err, errAbsent) {
 		return false, s.removeOwner(owner, id)
@@ -69,10 +66,7 @@ func (s *Store) deleteOwned(ctx context.Context, owner string, id, except sessio
 
 // DeleteOwned implements session.Store: the key's session, under its lock,
 // if it is live, current under key and the owner's.
-func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
-	if err := storekit.CheckOwner(storekit.OpDeleteOwned, owner); err != nil {
-		return err
-	}
+func (s *statements) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
 	return s.exec(ctx, storekit.OpDeleteOwned, func(ctx context.Context) error {
 		h, err := s.lockCurrent(ctx, key, now)
 		if err != nil {
@@ -89,13 +83,7 @@ func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, 
 // TrimOwner implements session.Store: it reads the sessions the owner's
 // index lists, ranks them, and removes the ones beyond keep, each under its
 // lock and only if it is still the owner's under the key it was ranked by.
-func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
-	if err := storekit.CheckOwner(storekit.OpTrimOwner, owner); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckKeep(storekit.OpTrimOwner, keep); err != nil {
-		return 0, err
-	}
+func (s *statements) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
 	return run(ctx, s, storekit.OpTrimOwner, func(ctx context.Context) (int64, error) {
 		owned, ids, err := s.owned(owner, func(*stored) bool { return true })
 		if err != nil {
@@ -119,7 +107,7 @@ func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key,
 }
 
 // removeIfOwned removes session id if it is still owner's under key.
-func (s *Store) removeIfOwned(ctx context.Context, owner string, id, key session.Key) (bool, error) {
+func (s *statements) removeIfOwned(ctx context.Context, owner string, id, key session.Key) (bool, error) {
 	h, err := s.lockSession(ctx, s.sessionPath(id))
 	switch {
 	case errors.Is(err, errAbsent), errors.Is(err, errFormat):
@@ -140,7 +128,7 @@ func (s *Store) removeIfOwned(ctx context.Context, owner string, id, key session
 // IDs. It reads whole files: the directory store has no metadata-only index,
 // so its device lists cost a read per session of the owner (bounded by a
 // cap, see session.Manager).
-func (s *Store) owned(owner string, keep func(*stored) bool) ([]session.Record, map[session.Key]session.Key, error) {
+func (s *statements) owned(owner string, keep func(*stored) bool) ([]session.Record, map[session.Key]session.Key, error) {
 	ids, err := s.ownerSessions(owner)
 	if err != nil {
 		return nil, nil, err
@@ -166,13 +154,7 @@ func (s *Store) owned(owner string, keep func(*stored) bool) ([]session.Record, 
 
 // ListOwner implements session.Store, reading only the sessions the owner's
 // index lists.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
-	if err := storekit.CheckOwner(storekit.OpListOwner, owner); err != nil {
-		return nil, err
-	}
-	if err := storekit.CheckLimit(storekit.OpListOwner, limit); err != nil {
-		return nil, err
-	}
+func (s *statements) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	return run(ctx, s, storekit.OpListOwner, func(context.Context) ([]session.Record, error) {
 		out, _, err := s.owned(owner, func(st *stored) bool { return st.Live(now) })
 		if err != nil {
@@ -183,7 +165,7 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limi
 }
 
 // reachable reports whether the session's current key leads to its file.
-func (s *Store) reachable(st *stored) bool {
+func (s *statements) reachable(st *stored) bool {
 	got, err := os.Readlink(s.keyPath(st.Key))
 	return err == nil && got == keyTarget(st.ID)
 }
@@ -191,14 +173,11 @@ func (s *Store) reachable(st *stored) bool {
 // List implements session.Store by walking the key links in name order,
 // which is key order, from the cursor's subdirectory on; a link that is not
 // its session's current key (a previous key, debris) is skipped.
-func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
-	if err := storekit.CheckLimit(storekit.OpList, limit); err != nil {
-		return nil, err
-	}
+func (s *statements) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
 	return run(ctx, s, storekit.OpList, func(context.Context) ([]session.Record, error) { return s.list(after, limit) })
 }
 
-func (s *Store) list(after session.Key, limit int) ([]session.Record, error) {
+func (s *statements) list(after session.Key, limit int) ([]session.Record, error) {
 	var out []session.Record
 	cursor := name(after)
 	for sub := int(after[0]); sub < 256 && len(out) < limit; sub++ {
@@ -233,7 +212,7 @@ func (s *Store) list(after session.Key, limit int) ([]session.Record, error) {
 // eachSession calls fn with every readable session file, in no particular
 // order, checking ctx between subdirectories. Unreadable files are skipped:
 // they cannot be loaded, and are left in place for inspection.
-func (s *Store) eachSession(ctx context.Context, fn func(st *stored)) error {
+func (s *statements) eachSession(ctx context.Context, fn func(st *stored)) error {
 	for sub := range 256 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -260,11 +239,11 @@ func (s *Store) eachSession(ctx context.Context, fn func(st *stored)) error {
 // Count implements session.Store by reading every session file. A file its
 // current key does not lead to (a Create in progress, or one that crashed)
 // is not counted, as Load would not find it.
-func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+func (s *statements) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	return run(ctx, s, storekit.OpCount, func(ctx context.Context) (session.Counts, error) { return s.count(ctx, now) })
 }
 
-func (s *Store) count(ctx context.Context, now time.Time) (session.Counts, error) {
+func (s *statements) count(ctx context.Context, now time.Time) (session.Counts, error) {
 	var c session.Counts
 	err := s.eachSession(ctx, func(st *stored) {
 		switch {
@@ -289,10 +268,7 @@ type candidate struct {
 // earliest candidates one by one. A session being written is waited for and
 // re-read under its lock, so one that a Touch or Save just moved forward is
 // skipped, and the next candidate takes its place in the batch.
-func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
-	if err := storekit.CheckLimit(storekit.OpDeleteExpired, limit); err != nil {
-		return 0, time.Time{}, err
-	}
+func (s *statements) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
 	var last time.Time
 	n, err := run(ctx, s, storekit.OpDeleteExpired, func(ctx context.Context) (int, error) {
 		return s.deleteExpired(ctx, from, now, limit, &last)
@@ -302,7 +278,7 @@ func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit in
 
 // deleteExpired is DeleteExpired, setting *last to the latest idle expiry it
 // deleted.
-func (s *Store) deleteExpired(ctx context.Context, from, now time.Time, limit int, last *time.Time) (int, error) {
+func (s *statements) deleteExpired(ctx context.Context, from, now time.Time, limit int, last *time.Time) (int, error) {
 	due := func(st *stored) bool { return !st.IdleExpiresAt.Before(from) && !st.IdleExpiresAt.After(now) }
 	var cands []candidate
 	err := s.eachSession(ctx, func(st *stored) {

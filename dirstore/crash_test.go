@@ -87,7 +87,7 @@ func TestCrashHelper(t *testing.T) {
 		saveUntilKilled(t, s)
 		return
 	}
-	s.step = func(reached string) {
+	s.st.step = func(reached string) {
 		if reached == step {
 			fmt.Printf("reached %s\n", step)
 			select {} // wait for SIGKILL
@@ -290,11 +290,11 @@ func migratedForCrash(t *testing.T, dir string) *Store {
 func wantOnlyFilesOf(t *testing.T, s *Store, empty bool) {
 	t.Helper()
 	var files, links, owners, temps []string
-	err := filepath.WalkDir(s.root, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(s.st.root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(s.root, path)
+		rel, _ := filepath.Rel(s.st.root, path)
 		switch strings.Split(rel, string(filepath.Separator))[0] {
 		case sessionsDir:
 			files = append(files, rel)
@@ -315,7 +315,7 @@ func wantOnlyFilesOf(t *testing.T, s *Store, empty bool) {
 		if len(files) != 1 {
 			t.Fatalf("session files %v, want one", files)
 		}
-		st, err := s.readSession(filepath.Join(s.root, files[0]))
+		st, err := s.st.readSession(filepath.Join(s.st.root, files[0]))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@ const (
 )
 
 // lock waits for f's exclusive lock, or until ctx is done.
-func (s *Store) lock(ctx context.Context, f *os.File) error {
+func (s *statements) lock(ctx context.Context, f *os.File) error {
 	var timer *time.Timer
 	for delay := lockPollMin; ; delay = min(2*delay, lockPollMax) {
 		ok, err := tryLock(f)
@@ -77,7 +77,7 @@ func (h *held) stillAt(path string) (bool, error) {
 // hold opens path (following a key link), waits for its lock and reads it.
 // flag adds to O_RDONLY (O_CREATE for leases). errAbsent when path does not
 // exist.
-func (s *Store) hold(ctx context.Context, path string, flag int) (*held, error) {
+func (s *statements) hold(ctx context.Context, path string, flag int) (*held, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|flag, fileMode)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errAbsent
@@ -144,7 +144,7 @@ type tempFile struct {
 
 // writeTemp writes b to a new, locked temp file, flushed to disk unless
 // Options.NoSync.
-func (s *Store) writeTemp(b []byte) (*tempFile, error) {
+func (s *statements) writeTemp(b []byte) (*tempFile, error) {
 	t, err := s.createTemp()
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (s *Store) writeTemp(b []byte) (*tempFile, error) {
 // creation and the lock, another process's sweepTemp may find it free and
 // remove it: the lock is only ours once the name still leads to our file
 // under it, else we start again under a new name.
-func (s *Store) createTemp() (*tempFile, error) {
+func (s *statements) createTemp() (*tempFile, error) {
 	for {
 		var rnd [12]byte
 		_, _ = rand.Read(rnd[:])
@@ -205,7 +205,7 @@ func (t *tempFile) discard() {
 
 // syncDir flushes a directory's entries (a rename, link or unlink in it) to
 // disk, unless Options.NoSync.
-func (s *Store) syncDir(dir string) error {
+func (s *statements) syncDir(dir string) error {
 	if s.noSync {
 		return nil
 	}
@@ -218,7 +218,7 @@ func (s *Store) syncDir(dir string) error {
 }
 
 // syncDirs flushes the directories that hold paths, each once.
-func (s *Store) syncDirs(paths ...string) error {
+func (s *statements) syncDirs(paths ...string) error {
 	var errs []error
 	done := map[string]bool{}
 	for _, p := range paths {
@@ -234,7 +234,7 @@ func (s *Store) syncDirs(paths ...string) error {
 // directory missing, creates it and runs place again: the 256 subdirectories
 // of sessions/, keys/ and owners/ are made when first needed, and never
 // removed.
-func (s *Store) inDir(path string, place func() error) error {
+func (s *statements) inDir(path string, place func() error) error {
 	err := place()
 	if !errors.Is(err, fs.ErrNotExist) {
 		return err

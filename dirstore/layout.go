@@ -59,12 +59,12 @@ func parseName(s string) (k session.Key, ok bool) {
 }
 
 // sessionPath is the file of the session with the given ID.
-func (s *Store) sessionPath(id session.Key) string {
+func (s *statements) sessionPath(id session.Key) string {
 	return filepath.Join(s.root, sessionsDir, fan(id), name(id))
 }
 
 // keyPath is the link by which key finds its session.
-func (s *Store) keyPath(key session.Key) string {
+func (s *statements) keyPath(key session.Key) string {
 	return filepath.Join(s.root, keysDir, fan(key), name(key))
 }
 
@@ -75,7 +75,7 @@ func keyTarget(id session.Key) string {
 }
 
 // ownerDir is the owner's index directory.
-func (s *Store) ownerDir(owner string) string {
+func (s *statements) ownerDir(owner string) string {
 	h := session.Key(sha256.Sum256([]byte(owner)))
 	return filepath.Join(s.root, ownersDir, fan(h), name(h))
 }
@@ -86,7 +86,7 @@ func ownerTarget(id session.Key) string {
 }
 
 // leasePath is the file of the lease called leaseName.
-func (s *Store) leasePath(leaseName string) string {
+func (s *statements) leasePath(leaseName string) string {
 	h := session.Key(sha256.Sum256([]byte(leaseName)))
 	return filepath.Join(s.root, leasesDir, name(h))
 }

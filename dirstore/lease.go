@@ -24,7 +24,7 @@ type heldLease struct {
 // lockLease opens and locks the file of the lease called name, retrying
 // when its holder replaced or removed it while we waited. With create, a
 // missing file is created empty (a free lease); without, it is errAbsent.
-func (s *Store) lockLease(ctx context.Context, name string, create bool) (*heldLease, error) {
+func (s *statements) lockLease(ctx context.Context, name string, create bool) (*heldLease, error) {
 	path := s.leasePath(name)
 	flag := 0
 	if create {
@@ -51,10 +51,7 @@ func (s *Store) lockLease(ctx context.Context, name string, create bool) (*heldL
 }
 
 // AcquireLease implements session.Leaser.
-func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
-	if err := storekit.CheckLease(storekit.OpAcquireLease, name, holder, ttl); err != nil {
-		return false, err
-	}
+func (s *statements) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	return run(ctx, s, storekit.OpAcquireLease, func(ctx context.Context) (bool, error) {
 		h, err := s.lockLease(ctx, name, true)
 		if err != nil {
@@ -78,7 +75,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 }
 
 // ReleaseLease implements session.Leaser.
-func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+func (s *statements) ReleaseLease(ctx context.Context, name, holder string) error {
 	return s.exec(ctx, storekit.OpReleaseLease, func(ctx context.Context) error {
 		h, err := s.lockLease(ctx, name, false)
 		if errors.Is(err, errAbsent) {

@@ -17,7 +17,7 @@ import (
 // open of its own, as a writer in another process would.
 func holdLock(t *testing.T, s *Store, id session.Key) *os.File {
 	t.Helper()
-	f, err := os.Open(s.sessionPath(id))
+	f, err := os.Open(s.st.sessionPath(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +28,12 @@ func holdLock(t *testing.T, s *Store, id session.Key) *os.File {
 	return f
 }
 
-// pausing makes s.step signal and block at the first step named step; the
+// pausing makes s.st.step signal and block at the first step named step; the
 // returned channels tell that it got there and let it go on.
 func pausing(s *Store, step string) (arrived <-chan struct{}, resume chan<- struct{}) {
 	a, r := make(chan struct{}), make(chan struct{})
 	first := true
-	s.step = func(reached string) {
+	s.st.step = func(reached string) {
 		if reached == step && first {
 			first = false
 			close(a)
@@ -91,16 +91,16 @@ func TestCleanupWaitsForWriter(t *testing.T) {
 
 	// The writer renames a version idle until after cleanupNow into place,
 	// then lets go of the lock.
-	st, err := s.readSession(s.sessionPath(rec.Key))
+	st, err := s.st.readSession(s.st.sessionPath(rec.Key))
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.IdleExpiresAt, st.Version, st.Data = micro(cleanupNow.Add(time.Hour)), 2, []byte("touched")
-	tmp, err := s.writeTemp(st.encode())
+	tmp, err := s.st.writeTemp(st.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(tmp.path, s.sessionPath(st.ID)); err != nil {
+	if err := os.Rename(tmp.path, s.st.sessionPath(st.ID)); err != nil {
 		t.Fatal(err)
 	}
 	tmp.discard()
@@ -126,7 +126,7 @@ func TestRepairSkipsLiveWriters(t *testing.T) {
 	go func() { created <- s.Create(context.Background(), rec) }()
 	<-arrived // its file exists, unreachable, locked
 
-	other, err := s.writeTemp([]byte("another writer's temp file"))
+	other, err := s.st.writeTemp([]byte("another writer's temp file"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestSweepRacesWriters(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := s.sweepTemp(); err != nil {
+			if _, err := s.st.sweepTemp(); err != nil {
 				t.Error(err)
 			}
 			n++

@@ -60,6 +60,14 @@ var ErrUnsupported = errors.New("dirstore: needs flock(2) (Linux, macOS or a BSD
 // concurrent use, and any number of processes on the same host may open the
 // same directory.
 type Store struct {
+	storekit.Checked // the contract's argument rules and done contexts, then the statements
+	st               *statements
+}
+
+// statements is the directory. Its methods are the store's statements:
+// storekit.Checked calls them only with well-formed arguments and a context
+// that was not done.
+type statements struct {
 	root   string
 	noSync bool
 	ready  atomic.Bool // the layout exists and this binary reads it
@@ -89,20 +97,20 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, storekit.Invalid("open", err.Error())
 	}
-	s := &Store{root: root, noSync: opts.NoSync}
+	s := &statements{root: root, noSync: opts.NoSync}
 	if s.checkLayout() == nil {
 		_, _ = s.sweepTemp() // best effort: a read-only directory is still usable for loads
 	}
-	return s, nil
+	return &Store{Checked: storekit.Check(s), st: s}, nil
 }
 
 // Dir returns the store's directory, made absolute.
-func (s *Store) Dir() string { return s.root }
+func (s *Store) Dir() string { return s.st.root }
 
 // Close marks the store closed: every later call fails with ErrUnavailable.
 // It holds no resource between calls, so there is nothing else to release.
 func (s *Store) Close() error {
-	s.closed.Store(true)
+	s.st.closed.Store(true)
 	return nil
 }
 
@@ -112,7 +120,7 @@ var errClosed = errors.New("dirstore: store closed")
 // run runs one operation the way every store does (storekit.Run: a done
 // context is refused before any work, and errors are classified), once the
 // store is open and its layout readable.
-func run[T any](ctx context.Context, s *Store, op string, fn func(context.Context) (T, error)) (T, error) {
+func run[T any](ctx context.Context, s *statements, op string, fn func(context.Context) (T, error)) (T, error) {
 	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
 		if err := s.usable(); err != nil {
 			var zero T
@@ -123,14 +131,14 @@ func run[T any](ctx context.Context, s *Store, op string, fn func(context.Contex
 }
 
 // exec is run for an operation that returns nothing but its error.
-func (s *Store) exec(ctx context.Context, op string, fn func(context.Context) error) error {
+func (s *statements) exec(ctx context.Context, op string, fn func(context.Context) error) error {
 	_, err := run(ctx, s, op, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 	return err
 }
 
 // usable refuses a closed store and a directory without a layout this
 // binary reads.
-func (s *Store) usable() error {
+func (s *statements) usable() error {
 	if s.closed.Load() {
 		return errClosed
 	}
@@ -145,11 +153,11 @@ func (s *Store) usable() error {
 // before Migrate). It reads at most one small file: fit for a readiness
 // probe.
 func (s *Store) Check(ctx context.Context) error {
-	return s.exec(ctx, "Check", func(context.Context) error { return nil })
+	return s.st.exec(ctx, "Check", func(context.Context) error { return nil })
 }
 
 // checkLayout reads FORMAT and remembers a layout this binary reads.
-func (s *Store) checkLayout() error {
+func (s *statements) checkLayout() error {
 	b, err := os.ReadFile(filepath.Join(s.root, formatFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s", ErrNotInitialized, s.root)
@@ -171,7 +179,7 @@ func (s *Store) checkLayout() error {
 // several processes at once. It refuses a directory that holds other files
 // and no store, so that a wrong path does not scatter files into it.
 func (s *Store) Migrate(ctx context.Context) error {
-	err := storekit.Exec(ctx, "Migrate", classify, func(context.Context) error { return s.createLayout() })
+	err := storekit.Exec(ctx, "Migrate", classify, func(context.Context) error { return s.st.createLayout() })
 	if err != nil {
 		return err
 	}
@@ -179,7 +187,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return err
 }
 
-func (s *Store) createLayout() error {
+func (s *statements) createLayout() error {
 	if err := os.MkdirAll(s.root, dirMode); err != nil {
 		return err
 	}
@@ -219,7 +227,7 @@ func (s *Store) createLayout() error {
 
 // refuseForeign fails when the directory holds anything but the store's own
 // entries (a half-created layout of a Migrate that crashed is fine).
-func (s *Store) refuseForeign() error {
+func (s *statements) refuseForeign() error {
 	entries, err := os.ReadDir(s.root)
 	if err != nil {
 		return err
@@ -234,7 +242,7 @@ func (s *Store) refuseForeign() error {
 }
 
 // reached tells a test that a step a crash could interrupt is done.
-func (s *Store) reached(step string) {
+func (s *statements) reached(step string) {
 	if s.step != nil {
 		s.step(step)
 	}
@@ -270,7 +278,7 @@ func isContractError(err error) bool {
 
 // corruptFile reports an unreadable file by its path below the root (the
 // path holds a key's hex, which is safe to log).
-func (s *Store) corruptFile(path string, err error) error {
+func (s *statements) corruptFile(path string, err error) error {
 	rel, _ := filepath.Rel(s.root, path)
 	return fmt.Errorf("%s: %w", rel, err)
 }

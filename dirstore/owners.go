@@ -21,7 +21,7 @@ import (
 // addOwner adds the index entry of session id under owner ("" adds
 // nothing). The owner's directory may be removed by a concurrent
 // removeOwner of its last entry between our mkdir and our link: try again.
-func (s *Store) addOwner(owner string, id session.Key) error {
+func (s *statements) addOwner(owner string, id session.Key) error {
 	if owner == "" {
 		return nil
 	}
@@ -49,7 +49,7 @@ func (s *Store) addOwner(owner string, id session.Key) error {
 
 // removeOwner removes the index entry of session id under owner, and the
 // owner's directory once empty.
-func (s *Store) removeOwner(owner string, id session.Key) error {
+func (s *statements) removeOwner(owner string, id session.Key) error {
 	if owner == "" {
 		return nil
 	}
@@ -66,7 +66,7 @@ func (s *Store) removeOwner(owner string, id session.Key) error {
 func removeIfEmpty(dir string) { _ = os.Remove(dir) }
 
 // ownerSessions returns the IDs the owner's index lists.
-func (s *Store) ownerSessions(owner string) ([]session.Key, error) {
+func (s *statements) ownerSessions(owner string) ([]session.Key, error) {
 	names, err := readNames(s.ownerDir(owner))
 	if err != nil {
 		return nil, err

@@ -94,7 +94,7 @@ func TestRecordKeepsUnknownFields(t *testing.T) {
 	st := sample()
 	st.ID, st.PrevKey, st.PrevExpiresAt = st.Key, session.Key{}, time.Time{}
 	st.Version = 1
-	if err := s.create(&st); err != nil {
+	if err := s.st.create(&st); err != nil {
 		t.Fatal(err)
 	}
 	rec := st.Record
@@ -102,7 +102,7 @@ func TestRecordKeepsUnknownFields(t *testing.T) {
 	if _, err := s.Save(t.Context(), rec, crashNow); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.readSession(s.sessionPath(st.ID))
+	got, err := s.st.readSession(s.st.sessionPath(st.ID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,11 +39,12 @@ func (r Repaired) Total() int { return r.TempFiles + r.Orphans + r.KeyLinks + r.
 // skipped. Migrate runs it; it reads every file, so run it at start-up or
 // from cron, not per request.
 func (s *Store) Repair(ctx context.Context) (Repaired, error) {
-	return run(ctx, s, "Repair", func(ctx context.Context) (Repaired, error) {
+	st := s.st
+	return run(ctx, st, "Repair", func(ctx context.Context) (Repaired, error) {
 		var r Repaired
-		n, err := s.sweepTemp()
+		n, err := st.sweepTemp()
 		r.TempFiles = n
-		for _, step := range []func(context.Context, *Repaired) error{s.repairSessions, s.repairKeys, s.repairOwners} {
+		for _, step := range []func(context.Context, *Repaired) error{st.repairSessions, st.repairKeys, st.repairOwners} {
 			if err != nil {
 				break
 			}
@@ -54,7 +55,7 @@ func (s *Store) Repair(ctx context.Context) (Repaired, error) {
 }
 
 // sweepTemp removes the temp files no live writer holds.
-func (s *Store) sweepTemp() (int, error) {
+func (s *statements) sweepTemp() (int, error) {
 	dir := filepath.Join(s.root, tmpDir)
 	names, err := readNames(dir)
 	if err != nil {
@@ -90,7 +91,7 @@ func (s *Store) sweepTemp() (int, error) {
 
 // tryHoldSession locks the session file at path without waiting; nil, nil
 // when it is absent, unreadable or busy (a live writer: not debris).
-func (s *Store) tryHoldSession(path string) (*heldSession, error) {
+func (s *statements) tryHoldSession(path string) (*heldSession, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -123,7 +124,7 @@ func (s *Store) tryHoldSession(path string) (*heldSession, error) {
 // repairSessions removes session files that their current key does not lead
 // to. A Create holds its new file's lock until the key link exists, so a
 // free, unreachable file is a dead Create's.
-func (s *Store) repairSessions(ctx context.Context, r *Repaired) error {
+func (s *statements) repairSessions(ctx context.Context, r *Repaired) error {
 	var orphans []string
 	if err := s.eachSession(ctx, func(st *stored) {
 		if !s.reachable(st) {
@@ -156,7 +157,7 @@ func (s *Store) repairSessions(ctx context.Context, r *Repaired) error {
 // repairKeys removes key links whose session is gone, or does not name the
 // key (a Rotate that died between linking the new key and renaming the
 // file). A Rotate in progress holds the session's lock, so its link is left.
-func (s *Store) repairKeys(ctx context.Context, r *Repaired) error {
+func (s *statements) repairKeys(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -179,7 +180,7 @@ func (s *Store) repairKeys(ctx context.Context, r *Repaired) error {
 	return nil
 }
 
-func (s *Store) repairKey(link string, key session.Key, r *Repaired) error {
+func (s *statements) repairKey(link string, key session.Key, r *Repaired) error {
 	target, err := os.Readlink(link)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -212,7 +213,7 @@ func (s *Store) repairKey(link string, key session.Key, r *Repaired) error {
 
 // repairOwners removes owner entries whose session is gone or has another
 // owner, and owner directories left empty.
-func (s *Store) repairOwners(ctx context.Context, r *Repaired) error {
+func (s *statements) repairOwners(ctx context.Context, r *Repaired) error {
 	for sub := range 256 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -231,7 +232,7 @@ func (s *Store) repairOwners(ctx context.Context, r *Repaired) error {
 	return nil
 }
 
-func (s *Store) repairOwnerDir(dir string, r *Repaired) error {
+func (s *statements) repairOwnerDir(dir string, r *Repaired) error {
 	names, err := readNames(dir)
 	if err != nil {
 		return err
@@ -258,7 +259,7 @@ func (s *Store) repairOwnerDir(dir string, r *Repaired) error {
 // its lock, or nil when it is absent, busy or unreadable; the entry is
 // removed before the lock is released, so that a Save giving the session back
 // to this owner cannot slip in between.
-func (s *Store) repairOwnerEntry(dir, entry string, id session.Key, h *heldSession, r *Repaired) error {
+func (s *statements) repairOwnerEntry(dir, entry string, id session.Key, h *heldSession, r *Repaired) error {
 	var stale bool
 	if h == nil {
 		_, err := os.Stat(s.sessionPath(id))

@@ -33,10 +33,7 @@ func forward(stored, requested, absolute time.Time) time.Time {
 // taken, and the key link after it fails if the key is taken as a current or
 // previous key. Until the key link exists nothing can find the session, and
 // the new file stays locked, so that Repair never mistakes it for debris.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
-	if err := storekit.CheckRecord(storekit.OpCreate, &rec); err != nil {
-		return err
-	}
+func (s *statements) Create(ctx context.Context, rec session.Record) error {
 	st := stored{Record: rec, ID: rec.Key}
 	st.Version = 1
 	st.CreatedAt, st.AbsoluteExpiresAt = micro(rec.CreatedAt), micro(rec.AbsoluteExpiresAt)
@@ -45,7 +42,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 	return s.exec(ctx, storekit.OpCreate, func(context.Context) error { return s.create(&st) })
 }
 
-func (s *Store) create(st *stored) error {
+func (s *statements) create(st *stored) error {
 	t, err := s.writeTemp(st.encode())
 	if err != nil {
 		return err
@@ -78,13 +75,13 @@ func (s *Store) create(st *stored) error {
 }
 
 // symlink makes a key link; fs.ErrExist when the key is taken.
-func (s *Store) symlink(target, link string) error {
+func (s *statements) symlink(target, link string) error {
 	return s.inDir(link, func() error { return os.Symlink(target, link) })
 }
 
 // Load implements session.Store with one unlocked read through the key's
 // link.
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
 	return run(ctx, s, storekit.OpLoad, func(context.Context) (session.Record, error) {
 		st, err := s.readSession(s.keyPath(key))
 		if errors.Is(err, errAbsent) || (err == nil && st.Key != key && st.PrevKey != key) {
@@ -102,7 +99,7 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 
 // readSession reads and decodes the session file at path (or that a link at
 // path leads to) without locking it.
-func (s *Store) readSession(path string) (stored, error) {
+func (s *statements) readSession(path string) (stored, error) {
 	b, err := read(path)
 	if err != nil {
 		return stored{}, err
@@ -124,7 +121,7 @@ type heldSession struct {
 // session file itself), waits for its lock and reads it, retrying when a
 // writer replaced or removed the file while we waited. errAbsent when there
 // is no such session.
-func (s *Store) lockSession(ctx context.Context, path string) (*heldSession, error) {
+func (s *statements) lockSession(ctx context.Context, path string) (*heldSession, error) {
 	for {
 		h, err := s.hold(ctx, path, 0)
 		if err != nil {
@@ -148,7 +145,7 @@ func (s *Store) lockSession(ctx context.Context, path string) (*heldSession, err
 
 // lockCurrent locks the live session whose current key is key: what Save,
 // Touch and Rotate change. ErrNotFound for anything else.
-func (s *Store) lockCurrent(ctx context.Context, key session.Key, now time.Time) (*heldSession, error) {
+func (s *statements) lockCurrent(ctx context.Context, key session.Key, now time.Time) (*heldSession, error) {
 	h, err := s.lockSession(ctx, s.keyPath(key))
 	if errors.Is(err, errAbsent) {
 		return nil, session.ErrNotFound
@@ -166,7 +163,7 @@ func (s *Store) lockCurrent(ctx context.Context, key session.Key, now time.Time)
 // rewrite replaces the held session's file with next, keeping the owner
 // index a superset of the truth: an entry for a new owner is added before
 // the rename, the old owner's removed after it.
-func (s *Store) rewrite(h *heldSession, next stored) error {
+func (s *statements) rewrite(h *heldSession, next stored) error {
 	if next.Owner != h.st.Owner {
 		if err := s.addOwner(next.Owner, next.ID); err != nil {
 			return err
@@ -192,10 +189,7 @@ func (s *Store) rewrite(h *heldSession, next stored) error {
 // Save implements session.Store: the version check and the rename happen
 // under the session's lock, so two writers that loaded the same version
 // cannot both succeed.
-func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	if err := storekit.CheckData(storekit.OpSave, rec.Data); err != nil {
-		return 0, err
-	}
+func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	return run(ctx, s, storekit.OpSave, func(ctx context.Context) (int64, error) {
 		h, err := s.lockCurrent(ctx, rec.Key, now)
 		if err != nil {
@@ -217,7 +211,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 
 // Touch implements session.Store. A touch that would not move the expiry
 // writes nothing.
-func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	return s.exec(ctx, storekit.OpTouch, func(ctx context.Context) error {
 		h, err := s.lockCurrent(ctx, key, now)
 		if err != nil {
@@ -238,10 +232,7 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 // contents, which name newKey current and oldKey previous, into place: that
 // rename is the rotation. A crash before it leaves a link the file does not
 // confirm, which leads nowhere and which Repair removes.
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
-	if err := storekit.CheckRotation(storekit.OpRotate, &r); err != nil {
-		return err
-	}
+func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	return s.exec(ctx, storekit.OpRotate, func(ctx context.Context) error {
 		h, err := s.lockCurrent(ctx, oldKey, now)
 		if err != nil {
@@ -252,7 +243,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 	})
 }
 
-func (s *Store) rotate(h *heldSession, newKey session.Key, r *session.Rotation) error {
+func (s *statements) rotate(h *heldSession, newKey session.Key, r *session.Rotation) error {
 	link := s.keyPath(newKey)
 	if err := s.symlink(keyTarget(h.st.ID), link); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -278,7 +269,7 @@ func (s *Store) rotate(h *heldSession, newKey session.Key, r *session.Rotation) 
 }
 
 // Delete implements session.Store.
-func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	return s.exec(ctx, storekit.OpDelete, func(ctx context.Context) error {
 		h, err := s.lockSession(ctx, s.keyPath(key))
 		if errors.Is(err, errAbsent) {
@@ -298,7 +289,7 @@ func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) erro
 // remove deletes the held session: the file first (from then on nothing
 // loads it), then its key links and owner entry, which are debris Repair
 // would also remove if a crash came first.
-func (s *Store) remove(h *heldSession) error {
+func (s *statements) remove(h *heldSession) error {
 	path := s.sessionPath(h.st.ID)
 	if err := os.Remove(path); err != nil {
 		return err
