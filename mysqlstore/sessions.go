@@ -49,12 +49,25 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 // Load implements session.Store. The row comes back whatever its state and
 // the store decides liveness: a current key that expired says how
 // (ErrIdleExpired, ErrAbsoluteExpired); a previous key outside its grace
-// window is just not found.
+// window is just not found. The hit path is one primary-key SELECT; only a
+// key that is no session's current key costs a second statement, the lookup
+// by previous key. Neither runs in a transaction: between the two a rotation
+// may move the key from the first statement's reach into the second's, which
+// then finds it, as it should (a key never becomes current again).
 func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.SessiongenSession, error) {
-		return s.q.LoadSession(ctx, mysqldb.LoadSessionParams{SessionKey: key[:]})
+	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.LoadSessionRow, error) {
+		return s.q.LoadSession(ctx, key[:])
 	})
-	return storekit.Loaded(row, err, toRecord, key, now)
+	if err == nil {
+		return storekit.Loaded(row, nil, hitRecord(key), key, now)
+	}
+	if !errors.Is(err, session.ErrNotFound) {
+		return session.Record{}, err
+	}
+	prev, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.SessiongenSession, error) {
+		return s.q.LoadSessionByPrevKey(ctx, key[:])
+	})
+	return storekit.Loaded(prev, err, toRecord, key, now)
 }
 
 // Save implements session.Store with one UPDATE of the live session under

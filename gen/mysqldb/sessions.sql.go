@@ -87,23 +87,65 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const loadSession = `-- name: LoadSession :one
+SELECT owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
+  FROM sessiongen_sessions
+ WHERE ` + "`" + `key` + "`" + ` = ?
+`
+
+type LoadSessionRow struct {
+	Owner             []byte
+	Data              []byte
+	Version           int64
+	CreatedAt         int64
+	IdleExpiresAt     int64
+	AbsoluteExpiresAt int64
+	PrevKey           []byte
+	PrevExpiresAt     sql.NullInt64
+	PrevRefresh       bool
+	RememberMe        bool
+	Device            []byte
+	IpPrefix          []byte
+}
+
+// The hit path of Load: the session whose current key is key, live or not
+// (the store tells which expiry passed). A plain primary-key lookup, one index
+// read; key itself is not read back (the caller has it). Only when it finds
+// nothing does the store run LoadSessionByPrevKey.
+func (q *Queries) LoadSession(ctx context.Context, sessionKey []byte) (LoadSessionRow, error) {
+	row := q.db.QueryRowContext(ctx, loadSession, sessionKey)
+	var i LoadSessionRow
+	err := row.Scan(
+		&i.Owner,
+		&i.Data,
+		&i.Version,
+		&i.CreatedAt,
+		&i.IdleExpiresAt,
+		&i.AbsoluteExpiresAt,
+		&i.PrevKey,
+		&i.PrevExpiresAt,
+		&i.PrevRefresh,
+		&i.RememberMe,
+		&i.Device,
+		&i.IpPrefix,
+	)
+	return i, err
+}
+
+const loadSessionByPrevKey = `-- name: LoadSessionByPrevKey :one
 SELECT ` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
        prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
- WHERE ` + "`" + `key` + "`" + ` = ? OR prev_key = ?
- LIMIT 1
+ WHERE prev_key = ?
 `
 
-type LoadSessionParams struct {
-	SessionKey []byte
-}
-
-// The session whose current or previous key is key (a key is never both), live
-// or not: the store tells which expiry passed, and whether a previous key is a
-// grace key or a tombstone. The two equalities are served by an index-merge
-// union of the primary key and the prev_key index.
-func (q *Queries) LoadSession(ctx context.Context, arg LoadSessionParams) (SessiongenSession, error) {
-	row := q.db.QueryRowContext(ctx, loadSession, arg.SessionKey, arg.SessionKey)
+// The miss path of Load: the session whose previous key is key, live or not
+// (the store tells a grace key from a tombstone, and whether its window
+// passed). A second statement rather than `key = ? OR prev_key = ?`, whose
+// index-merge union made every hit read both indexes and then the row (three
+// handler reads instead of one).
+func (q *Queries) LoadSessionByPrevKey(ctx context.Context, sessionKey []byte) (SessiongenSession, error) {
+	row := q.db.QueryRowContext(ctx, loadSessionByPrevKey, sessionKey)
 	var i SessiongenSession
 	err := row.Scan(
 		&i.Key,

@@ -53,6 +53,15 @@ func NewMariaDB(t testing.TB, opts MariaDBOptions) *MariaDB {
 // DSN is the server's DSN for root, without a database name.
 func (m *MariaDB) DSN() string { return m.s.dsn }
 
+// PID is the server process's id while it runs (for reading its CPU time),
+// 0 after Kill.
+func (m *MariaDB) PID() int {
+	if m.s.cmd == nil {
+		return 0
+	}
+	return m.s.cmd.Process.Pid
+}
+
 // Kill stops the server the way a crash would (SIGKILL): open connections are
 // cut, and the next Start runs crash recovery.
 func (m *MariaDB) Kill() {

@@ -13,15 +13,25 @@ SELECT sqlc.arg(session_key), sqlc.narg(owner), sqlc.arg(data), 1, sqlc.arg(crea
  WHERE NOT EXISTS (SELECT 1 FROM sessiongen_sessions p WHERE p.prev_key = sqlc.arg(session_key));
 
 -- name: LoadSession :one
--- The session whose current or previous key is key (a key is never both), live
--- or not: the store tells which expiry passed, and whether a previous key is a
--- grace key or a tombstone. The two equalities are served by an index-merge
--- union of the primary key and the prev_key index.
+-- The hit path of Load: the session whose current key is key, live or not
+-- (the store tells which expiry passed). A plain primary-key lookup, one index
+-- read; key itself is not read back (the caller has it). Only when it finds
+-- nothing does the store run LoadSessionByPrevKey.
+SELECT owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+       prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
+  FROM sessiongen_sessions
+ WHERE `key` = sqlc.arg(session_key);
+
+-- name: LoadSessionByPrevKey :one
+-- The miss path of Load: the session whose previous key is key, live or not
+-- (the store tells a grace key from a tombstone, and whether its window
+-- passed). A second statement rather than `key = ? OR prev_key = ?`, whose
+-- index-merge union made every hit read both indexes and then the row (three
+-- handler reads instead of one).
 SELECT `key`, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
        prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
- WHERE `key` = sqlc.arg(session_key) OR prev_key = sqlc.arg(session_key)
- LIMIT 1;
+ WHERE prev_key = sqlc.arg(session_key);
 
 -- name: SaveSession :execresult
 -- Writes owner, data and remember-me and moves the idle expiry forward (never
