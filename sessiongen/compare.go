@@ -257,6 +257,9 @@ func scalarChange(o, n *schemaTypeExpr) string {
 		}
 		return ""
 	case o.kind == KindFloat && n.kind == KindFloat:
+		if n.bits >= o.bits {
+			return ""
+		}
 		return fmt.Sprintf("%s -> %s: narrowed: stored values lose precision, and large ones become infinite", o, n)
 	case o.kind == KindFloat && isInteger(n):
 		return fmt.Sprintf("%s -> %s: a stored float does not decode as an integer", o, n)

@@ -34,7 +34,8 @@ type intoArg struct {
 
 // fill fills in a code pattern of the model (Type.AppendFmt...) with the
 // expressions at hand. An expression *p that the pattern takes the address of
-// is written p, not &*p.
+// is written p, not &*p; one whose method the pattern calls is written (*p)
+// (*p.Equal(x) would call p.Equal).
 func fill(pattern string, exprs ...string) string {
 	args := make([]any, len(exprs))
 	for i, e := range exprs {
@@ -42,6 +43,9 @@ func fill(pattern string, exprs ...string) string {
 			if ref := fmt.Sprintf("&%%[%d]s", i+1); strings.Contains(pattern, ref) {
 				pattern = strings.ReplaceAll(pattern, ref, fmt.Sprintf("%%[%d]s", i+1))
 				e = deref
+			}
+			if strings.Contains(pattern, fmt.Sprintf("%%[%d]s.", i+1)) {
+				e = "(" + e + ")"
 			}
 		}
 		args[i] = e
