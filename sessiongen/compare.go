@@ -56,7 +56,8 @@ func (f *Finding) String() string {
 }
 
 // CompareSchemas returns the findings of cur, the schema of the current
-// source (built by Check), against old, the baseline's. Session types that
+// source (built by Check; one read from a file gives findings without
+// positions, named by key), against old, the baseline's. Session types that
 // old does not have are new: nothing stored can break them.
 func CompareSchemas(old, cur *Schema) []*Finding {
 	c := &comparer{old: old, cur: cur, structs: map[[2]string][]*Finding{}, types: map[[2]string]bool{}}
@@ -91,10 +92,19 @@ func (c *comparer) user(old, cur *SchemaStruct) {
 	if o == nil || n == nil || o.Key == n.Key {
 		return
 	}
-	c.out = append(c.out, &Finding{Pos: n.Field.Pos, Field: cur.Name + "." + n.Field.GoName, Key: n.Key,
+	c.out = append(c.out, &Finding{Pos: n.field().Pos, Field: cur.Name + "." + n.field().GoName, Key: n.Key,
 		Reason: fmt.Sprintf("the user field moved from key %q to %q: sessions stored before read no owner, so revoking "+
 			"the user's sessions (RevokeAll, sign out everywhere) and listing them miss them; keep the key with session:%q",
 			o.Key, n.Key, o.Key+",user")})
+}
+
+// field returns the field k was built from, or for a key read from a file
+// a field without position named after the key.
+func (k *SchemaKey) field() *Field {
+	if k.Field != nil {
+		return k.Field
+	}
+	return &Field{GoName: k.Key, Key: k.Key}
 }
 
 func userKey(s *SchemaStruct) *SchemaKey {
@@ -128,7 +138,7 @@ func (c *comparer) compareStruct(old, cur *SchemaStruct, goPath, keyPath string)
 		if o == nil {
 			continue
 		}
-		f := k.Field
+		f := k.field()
 		at := &Finding{Pos: f.Pos, Field: goPath + "." + f.GoName, Key: strings.TrimPrefix(keyPath+"."+k.Key, ".")}
 		found := c.compareType(mustParse(o.Type), mustParse(k.Type), at)
 		if !live[k.Key] {

@@ -439,3 +439,32 @@ func retireKeys(s *Schema) {
 		}
 	}
 }
+
+// The rolling-deploy fixture (internal/fixture/compat.go) passes the check
+// one way: VisitorV2 against VisitorV1's committed schema. The other way, a
+// VisitorV1 build reading what VisitorV2 stored, narrows visits: the check
+// refuses it, as TestRollingDeploy's decode does for a value that does not
+// fit.
+func TestRollingDeployFixtureAgainstTheCheck(t *testing.T) {
+	asStoredBy := func(from, to string) *Schema {
+		data, err := os.ReadFile("internal/fixture/compat_session.schema")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ParseSchema("compat_session.schema", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := s.lookup(from)
+		st.Name, s.Sessions = to, []*SchemaStruct{st}
+		return s
+	}
+	found, err := Check("internal/fixture", nil, []*Schema{asStoredBy("VisitorV1", "VisitorV2")})
+	if err != nil || len(found) != 0 {
+		t.Fatalf("V2 reading V1's sessions: %v %v", found, err)
+	}
+	found, err = Check("internal/fixture", nil, []*Schema{asStoredBy("VisitorV2", "VisitorV1")})
+	if err != nil || len(found) != 1 || !strings.Contains(found[0].String(), "compat.go:12: VisitorV1.Visits (key visits): int64 -> int32: narrowed") {
+		t.Fatalf("V1 reading V2's sessions: %v %v", found, err)
+	}
+}

@@ -55,3 +55,21 @@ func TestParseSchemaRefusesWhatItCannotRead(t *testing.T) {
 		}
 	}
 }
+
+// Sessions stored in another format version than this build reads fail to
+// decode (wire.Reader.Format): the checker says so.
+func TestCheckFormatVersion(t *testing.T) {
+	text := "format 0\n\nsession V\n\t\"a\" int64\n"
+	old, err := ParseSchema("old", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, _ := ParseSchema("cur", []byte(strings.Replace(text, "format 0", "format 1", 1)))
+	found := CompareSchemas(old, cur)
+	if len(found) != 1 || !strings.Contains(found[0].String(), "sessions were stored in format 0; this build reads only format 1") {
+		t.Fatalf("findings %v", found)
+	}
+	if found := CompareSchemas(cur, cur); len(found) != 0 {
+		t.Fatalf("the same format: %v", found)
+	}
+}
