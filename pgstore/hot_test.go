@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +33,11 @@ var (
 	// PostgreSQL from pruning them, which makes the ratio depend on the
 	// machine's load rather than on the schema. More writers show that effect.
 	hotWorkers = flag.Int("hot.workers", 1, "goroutines saving concurrently")
+	// Sessions carry what the runtime records at sign-in (the longest
+	// device summary, an IPv6 prefix, remember-me), and every save writes
+	// remember-me, as Session.SetRememberMe's sessions do. -hot.devices=false
+	// measures rows without them, for comparison (docs/DEVICES.md).
+	hotDevices = flag.Bool("hot.devices", true, "sessions carry device details and saves write remember-me")
 )
 
 // hotFloor is the least share of HOT saves the schema must keep when one save
@@ -94,9 +101,9 @@ func TestSaveHOTRatio(t *testing.T) {
 
 	updates, hot := after.updates-before.updates, after.hot-before.hot
 	ratio := float64(hot) / float64(updates)
-	t.Logf("%d sessions, %d saves by %d writers (1 in %d moves the idle expiry), fillfactor %s, idle index %v: "+
+	t.Logf("%d sessions, %d saves by %d writers (1 in %d moves the idle expiry), fillfactor %s, idle index %v, device details %v: "+
 		"n_tup_upd %d, n_tup_hot_upd %d, HOT ratio %.1f%%",
-		*hotSessions, *hotSaves, workers, *hotMoveEvery, fillfactorLabel(), !*hotNoIdleIndex, updates, hot, 100*ratio)
+		*hotSessions, *hotSaves, workers, *hotMoveEvery, fillfactorLabel(), !*hotNoIdleIndex, *hotDevices, updates, hot, 100*ratio)
 	if updates != int64(*hotSaves) {
 		t.Errorf("n_tup_upd grew by %d, want one update per save (%d)", updates, *hotSaves)
 	}
@@ -128,6 +135,11 @@ func loadSessions(t *testing.T, s *pgstore.Store, n int) []session.Record {
 		recs[i].Data = hotPayload(i)
 		if i%3 == 0 {
 			recs[i].Owner = fmt.Sprintf("user-%d", i)
+		}
+		if *hotDevices {
+			recs[i].Device = strings.Repeat("d", session.MaxDeviceSize)
+			recs[i].IPPrefix = netip.MustParsePrefix("2001:db8:abcd::/48")
+			recs[i].RememberMe = true
 		}
 		if err := s.Create(context.Background(), recs[i]); err != nil {
 			t.Fatal(err)

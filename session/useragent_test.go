@@ -132,3 +132,19 @@ func knownName(summary string) bool {
 	return strings.HasPrefix(summary, "Safari") || strings.HasPrefix(summary, "Internet Explorer") ||
 		strings.HasPrefix(summary, unknownBrowser)
 }
+
+// BenchmarkSummarizeUserAgent: the cost of a summary, paid once per login
+// (creation or rotation), never per request. docs/DEVICES.md quotes it.
+func BenchmarkSummarizeUserAgent(b *testing.B) {
+	for _, c := range []struct{ name, ua string }{
+		{"chrome", userAgents[1].ua}, {"safari-ios", userAgents[4].ua}, {"curl", "curl/8.5.0"},
+		{"1MiB", "Mozilla/5.0 (Linux) " + strings.Repeat("x", 1<<20)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				summarizeUserAgent(c.ua)
+			}
+		})
+	}
+}
