@@ -32,7 +32,7 @@ func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, 
 	// Idempotent in effect: a repeat after a commit the client never heard of
 	// finds nothing and reports ErrNotFound, as for a session already gone.
 	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
-		return s.q.DeleteOwnedSession(ctx, mysqldb.DeleteOwnedSessionParams{SessionKey: key[:], Owner: []byte(owner), Now: micros(now)})
+		return s.q.DeleteOwnedSession(ctx, mysqldb.DeleteOwnedSessionParams{SessionKey: key[:], Owner: []byte(owner), Now: storekit.Micros(now)})
 	})
 	if err == nil && n == 0 {
 		return session.ErrNotFound
@@ -51,7 +51,7 @@ func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key,
 	}
 	return run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.TrimOwnerSessions(ctx, mysqldb.TrimOwnerSessionsParams{
-			Owner: []byte(owner), ExceptKey: except[:], Now: micros(now), Limit: int32Limit(keep),
+			Owner: []byte(owner), ExceptKey: except[:], Now: storekit.Micros(now), Limit: int32Limit(keep),
 		})
 	})
 }
@@ -66,7 +66,7 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limi
 		return nil, err
 	}
 	rows, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.ListOwnerSessionsRow, error) {
-		return s.q.ListOwnerSessions(ctx, mysqldb.ListOwnerSessionsParams{Owner: []byte(owner), Now: micros(now), Limit: int32Limit(limit)})
+		return s.q.ListOwnerSessions(ctx, mysqldb.ListOwnerSessionsParams{Owner: []byte(owner), Now: storekit.Micros(now), Limit: int32Limit(limit)})
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 // Count implements session.Store.
 func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	row, err := run(s, ctx, storekit.OpCount, idempotent, func(ctx context.Context) (mysqldb.CountSessionsRow, error) {
-		return s.q.CountSessions(ctx, mysqldb.CountSessionsParams{Now: micros(now)})
+		return s.q.CountSessions(ctx, mysqldb.CountSessionsParams{Now: storekit.Micros(now)})
 	})
 	if err != nil {
 		return session.Counts{}, err
@@ -135,7 +135,7 @@ func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit in
 	if err != nil || len(expiries) == 0 {
 		return 0, noTime, err
 	}
-	return len(expiries), fromMicros(slices.Max(expiries)), nil
+	return len(expiries), storekit.FromMicros(slices.Max(expiries)), nil
 }
 
 // deleteExpiredReturningSQL is MariaDB's cleanup statement. It is not in
@@ -155,7 +155,7 @@ func (s *Store) deleteExpiredReturning(ctx context.Context, op string, from, now
 	// Idempotent: a repeat deletes the next batch, which the caller would
 	// have asked for anyway.
 	return run(s, ctx, op, idempotent, func(ctx context.Context) ([]int64, error) {
-		rows, err := s.db.QueryContext(ctx, deleteExpiredReturningSQL, microsCeil(from), micros(now), int32Limit(limit))
+		rows, err := s.db.QueryContext(ctx, deleteExpiredReturningSQL, storekit.MicrosCeil(from), storekit.Micros(now), int32Limit(limit))
 		if err != nil {
 			return nil, err
 		}
@@ -182,8 +182,8 @@ func (s *Store) deleteExpiredReturning(ctx context.Context, op string, from, now
 func (s *Store) deleteExpiredListed(ctx context.Context, op string, from, now time.Time, limit int) ([]int64, error) {
 	batch, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.ListExpiredSessionsRow, error) {
 		return s.q.ListExpiredSessions(ctx, mysqldb.ListExpiredSessionsParams{
-			FromExpiry: microsCeil(from),
-			Now:        micros(now),
+			FromExpiry: storekit.MicrosCeil(from),
+			Now:        storekit.Micros(now),
 			Limit:      int32Limit(limit),
 		})
 	})
@@ -196,7 +196,7 @@ func (s *Store) deleteExpiredListed(ctx context.Context, op string, from, now ti
 		keys[i], expiries[i] = row.Key, row.IdleExpiresAt
 	}
 	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
-		return s.q.DeleteExpiredKeys(ctx, mysqldb.DeleteExpiredKeysParams{ExpiredKeys: keys, Now: micros(now)})
+		return s.q.DeleteExpiredKeys(ctx, mysqldb.DeleteExpiredKeysParams{ExpiredKeys: keys, Now: storekit.Micros(now)})
 	})
 	if err != nil {
 		return nil, err

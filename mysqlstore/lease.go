@@ -23,8 +23,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 		return s.q.AcquireLease(ctx, mysqldb.AcquireLeaseParams{
 			Name:      []byte(name),
 			Holder:    []byte(holder),
-			ExpiresAt: micros(now.Add(ttl)),
-			Now:       micros(now),
+			ExpiresAt: storekit.Micros(now.Add(ttl)),
+			Now:       storekit.Micros(now),
 		})
 	})
 	_, heldByAnother, err := outcome(op, res, err)

@@ -32,9 +32,9 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			SessionKey:        rec.Key[:],
 			Owner:             owner(rec.Owner),
 			Data:              rec.Data,
-			CreatedAt:         micros(rec.CreatedAt),
-			IdleExpiresAt:     micros(rec.IdleExpiresAt),
-			AbsoluteExpiresAt: micros(rec.AbsoluteExpiresAt),
+			CreatedAt:         storekit.Micros(rec.CreatedAt),
+			IdleExpiresAt:     storekit.Micros(rec.IdleExpiresAt),
+			AbsoluteExpiresAt: storekit.Micros(rec.AbsoluteExpiresAt),
 			RememberMe:        rec.RememberMe,
 			Device:            []byte(rec.Device),
 			IpPrefix:          []byte(storekit.PrefixText(rec.IPPrefix)),
@@ -89,9 +89,9 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
 			RememberMe:    rec.RememberMe,
-			IdleExpiresAt: micros(rec.IdleExpiresAt),
+			IdleExpiresAt: storekit.Micros(rec.IdleExpiresAt),
 			SessionKey:    rec.Key[:],
-			Now:           micros(now),
+			Now:           storekit.Micros(now),
 			Version:       rec.Version,
 		})
 	})
@@ -111,9 +111,9 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	n, err := run(s, ctx, storekit.OpTouch, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, mysqldb.TouchSessionParams{
-			IdleExpiresAt: micros(idleExpiresAt),
+			IdleExpiresAt: storekit.Micros(idleExpiresAt),
 			SessionKey:    key[:],
-			Now:           micros(now),
+			Now:           storekit.Micros(now),
 		})
 	})
 	if err == nil && n == 0 {
@@ -135,13 +135,13 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.RotateSession(ctx, mysqldb.RotateSessionParams{
 			NewKey:     newKey[:],
-			GraceUntil: micros(r.Until),
+			GraceUntil: storekit.Micros(r.Until),
 			Refresh:    r.Kind == session.RefreshRotation,
 			RememberMe: r.RememberMe,
 			Device:     []byte(r.Device),
 			IpPrefix:   []byte(storekit.PrefixText(r.IPPrefix)),
 			OldKey:     oldKey[:],
-			Now:        micros(now),
+			Now:        storekit.Micros(now),
 		})
 	})
 	updated, signal, err := outcome(op, res, err)
@@ -161,7 +161,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 // Delete implements session.Store.
 func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	return exec(s, ctx, storekit.OpDelete, idempotent, func(ctx context.Context) error {
-		return s.q.DeleteSession(ctx, mysqldb.DeleteSessionParams{SessionKey: key[:], Now: micros(now)})
+		return s.q.DeleteSession(ctx, mysqldb.DeleteSessionParams{SessionKey: key[:], Now: storekit.Micros(now)})
 	})
 }
 
