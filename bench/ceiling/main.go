@@ -1,11 +1,15 @@
 // Command ceiling measures how close pgstore comes to what PostgreSQL itself
-// can do on this machine, in one run: pgbench runs a primary-key SELECT of
-// Load's columns and a version-checked UPDATE like Save's at each client
-// count, then pgstore's Load and Save run at the same concurrency for the same
-// duration against the same table, and a markdown table of the ratios is
-// printed. docs/bench/ceiling.md explains exactly what each side does.
+// and pgx can do on this machine, comparing like with like: for Load and for
+// Save, pgbench (prepared), raw pgx and pgstore run the very statement
+// pgstore sends (taken from gen/pgdb), with the same parameters; raw pgx also
+// scans the same columns into the same Go types. The sides alternate within
+// each round, rounds repeat (-reps), and the report gives per-round ratios
+// with the load average beside them. docs/bench/ceiling.md explains each side.
 //
-//	go run ./ceiling -duration 20s -clients 1,8,32
+//	go run ./ceiling -duration 10s -clients 1,8,32 -reps 3
+//
+// With -pool-sizes, it measures pgstore.Save instead at each client count on
+// pools of each size (docs/bench/ceiling.md, "Pool size").
 package main
 
 import (
@@ -31,8 +35,8 @@ import (
 type config struct {
 	duration   time.Duration
 	clients    []int
+	poolSizes  []int
 	rows       int
-	raw        bool
 	reps       int
 	out        string
 	cpuProfile string
@@ -40,12 +44,12 @@ type config struct {
 
 func main() {
 	var cfg config
-	var clients string
-	flag.DurationVar(&cfg.duration, "duration", 20*time.Second, "length of each measurement (whole seconds)")
+	var clients, poolSizes string
+	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "length of each measurement (whole seconds)")
 	flag.StringVar(&clients, "clients", "1,8,32", "comma-separated client counts")
+	flag.StringVar(&poolSizes, "pool-sizes", "", "if set (e.g. 4,32,64): measure Save on pools of these sizes instead of the ceiling")
 	flag.IntVar(&cfg.rows, "rows", 100_000, "rows in the table")
-	flag.BoolVar(&cfg.raw, "raw", true, "also run pgbench's own statements through pgx from Go (tells client cost from store cost)")
-	flag.IntVar(&cfg.reps, "reps", 1, "measure every side this many times, alternating, and report the medians")
+	flag.IntVar(&cfg.reps, "reps", 3, "rounds per cell; the sides alternate within each round")
 	flag.StringVar(&cfg.out, "out", "", "also write the markdown report to this file")
 	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the Go side) to this file")
 	flag.Parse()
@@ -53,19 +57,16 @@ func main() {
 	if cfg.clients, err = flagutil.Ints(clients); err != nil {
 		log.Fatalf("ceiling: -clients: %v", err)
 	}
+	if poolSizes != "" {
+		if cfg.poolSizes, err = flagutil.Ints(poolSizes); err != nil {
+			log.Fatalf("ceiling: -pool-sizes: %v", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, cfg, flagutil.Command("ceiling")); err != nil {
 		log.Fatalf("ceiling: %v", err)
 	}
-}
-
-// row is one line of the report.
-type row struct {
-	workload      string
-	clients       int
-	pgbench, ours float64
-	raw           float64 // 0 when not measured
 }
 
 func run(ctx context.Context, cfg config, command string) (err error) {
@@ -80,12 +81,7 @@ func run(ctx context.Context, cfg config, command string) (err error) {
 			err = dropErr
 		}
 	}()
-	poolCfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		return err
-	}
-	poolCfg.MaxConns = int32(slices.Max(cfg.clients) + 2)
-	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	pool, err := openPool(ctx, db.URL, slices.Max(cfg.clients)+2)
 	if err != nil {
 		return err
 	}
@@ -115,10 +111,17 @@ func run(ctx context.Context, cfg config, command string) (err error) {
 	}
 	m := &measurer{cfg: cfg, db: db, pool: pool, store: pgstore.New(pool), exp: exp, data: make([]byte, dataSize)}
 	rand.Read(m.data)
+	if len(cfg.poolSizes) > 0 {
+		rows, err := m.poolTable(ctx)
+		if err != nil {
+			return err
+		}
+		return flagutil.WriteReport(cfg.out, func(w io.Writer) { poolReport(w, cfg, command, machine, rows) })
+	}
 	var rows []row
-	for _, workload := range []func(context.Context, int) (row, error){m.selects, m.updates} {
+	for _, w := range []workload{m.loads(), m.saves()} {
 		for _, n := range cfg.clients {
-			r, err := repeat(ctx, cfg.reps, n, workload)
+			r, err := m.rounds(ctx, w, n)
 			if err != nil {
 				return err
 			}
@@ -128,7 +131,17 @@ func run(ctx context.Context, cfg config, command string) (err error) {
 	return flagutil.WriteReport(cfg.out, func(w io.Writer) { report(w, cfg, command, machine, rows) })
 }
 
-// measurer runs the three sides of one workload at one client count.
+// openPool opens a pool of size connections on dbURL.
+func openPool(ctx context.Context, dbURL string, size int) (*pgxpool.Pool, error) {
+	poolCfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	poolCfg.MaxConns = int32(size)
+	return pgxpool.NewWithConfig(ctx, poolCfg)
+}
+
+// measurer runs the sides of the workloads.
 type measurer struct {
 	cfg   config
 	db    *freshdb.DB
@@ -138,86 +151,130 @@ type measurer struct {
 	data  []byte
 }
 
-func (m *measurer) selects(ctx context.Context, n int) (row, error) {
-	r := row{workload: "SELECT by key / Load", clients: n}
-	log.Printf("select, %d clients: pgbench", n)
-	pg, err := runPgbench(ctx, m.db.URL, selectScript(m.cfg.rows), n, m.cfg.duration, nil)
-	if err != nil {
-		return r, err
-	}
-	r.pgbench = pg.tps
-	log.Printf("select, %d clients: pgstore.Load", n)
-	if r.ours, err = drive(ctx, n, m.cfg.duration, ourLoad(m.store, m.cfg.rows)); err != nil {
-		return r, err
-	}
-	if m.cfg.raw {
-		log.Printf("select, %d clients: raw pgx", n)
-		r.raw, err = drive(ctx, n, m.cfg.duration, rawSelect(m.pool, m.cfg.rows))
-	}
-	return r, err
+// A workload is a name and its sides, which run in turn at one client count.
+type workload struct {
+	name  string
+	sides []side
 }
 
-func (m *measurer) updates(ctx context.Context, n int) (row, error) {
-	r := row{workload: "version-checked UPDATE / Save", clients: n}
-	if err := resetVersions(ctx, m.pool); err != nil {
-		return r, err
-	}
-	log.Printf("update, %d clients: pgbench", n)
-	vars := map[string]string{"i": "0", "data": byteaLiteral(m.data), "idle": m.exp.idle.Format(time.RFC3339)}
-	pg, err := runPgbench(ctx, m.db.URL, updateScript(m.cfg.rows, n), n, m.cfg.duration, vars)
-	if err != nil {
-		return r, err
-	}
-	saved, err := savedCount(ctx, m.pool)
-	if err != nil {
-		return r, err
-	}
-	if saved != pg.transactions {
-		return r, fmt.Errorf("pgbench counted %d updates but %d rows changed version: its version check missed", pg.transactions, saved)
-	}
-	r.pgbench = pg.tps
-	if r.ours, err = m.afterReset(ctx, n, "pgstore.Save", ourSave(m.store, m.cfg.rows, n, m.data, m.exp)); err != nil {
-		return r, err
-	}
-	if m.cfg.raw {
-		r.raw, err = m.afterReset(ctx, n, "raw pgx", rawUpdate(m.pool, m.cfg.rows, n, m.data, m.exp))
-	}
-	return r, err
+// A side measures one way of doing the workload's work at n clients, in
+// operations per second.
+type side struct {
+	name    string
+	measure func(ctx context.Context, n int) (float64, error)
 }
 
-// afterReset resets the versions and drives a Go-side update run.
-func (m *measurer) afterReset(ctx context.Context, n int, name string, w func(c int) worker) (float64, error) {
-	if err := resetVersions(ctx, m.pool); err != nil {
-		return 0, err
+// The sides every report names; bare is a diagnostic (the statement without
+// decoding a column), measured for Load only.
+const (
+	sidePgbench = "pgbench"
+	sideRaw     = "raw pgx"
+	sideBare    = "raw pgx, no scan"
+	sideStore   = "pgstore"
+)
+
+func (m *measurer) loads() workload {
+	goSide := func(name string, w func(c int) worker) side {
+		return side{name, func(ctx context.Context, n int) (float64, error) {
+			d, err := drive(ctx, n, m.cfg.duration, w)
+			return d.opsPerSec, err
+		}}
 	}
-	log.Printf("update, %d clients: %s", n, name)
-	return drive(ctx, n, m.cfg.duration, w)
+	return workload{name: "Load (hit)", sides: []side{
+		{sidePgbench, func(ctx context.Context, n int) (float64, error) {
+			script, err := loadScript(m.cfg.rows)
+			if err != nil {
+				return 0, err
+			}
+			res, err := runPgbench(ctx, m.db.URL, script, n, m.cfg.duration, nil)
+			return res.tps, err
+		}},
+		goSide(sideRaw, rawLoad(m.pool, m.cfg.rows)),
+		goSide(sideBare, bareLoad(m.pool, m.cfg.rows)),
+		goSide(sideStore, ourLoad(m.store, m.cfg.rows, m.exp)),
+	}}
 }
 
-// repeat measures workload at n clients reps times (the sides alternate
-// within each repetition) and returns the median of each side: on a shared
-// machine one unlucky interval should not decide a ratio.
-func repeat(ctx context.Context, reps, n int, workload func(context.Context, int) (row, error)) (row, error) {
-	var all []row
-	for range reps {
-		r, err := workload(ctx, n)
-		if err != nil {
-			return r, err
+// saves resets the versions before every side, so that each starts from
+// the same table and the walk's versions hold.
+func (m *measurer) saves() workload {
+	goSide := func(name string, w func(rows, clients int, data []byte, exp expiries) func(c int) worker) side {
+		return side{name, func(ctx context.Context, n int) (float64, error) {
+			if err := resetVersions(ctx, m.pool); err != nil {
+				return 0, err
+			}
+			d, err := drive(ctx, n, m.cfg.duration, w(m.cfg.rows, n, m.data, m.exp))
+			return d.opsPerSec, err
+		}}
+	}
+	return workload{name: "Save", sides: []side{
+		{sidePgbench, func(ctx context.Context, n int) (float64, error) {
+			if err := resetVersions(ctx, m.pool); err != nil {
+				return 0, err
+			}
+			script, err := saveScript(m.cfg.rows, n)
+			if err != nil {
+				return 0, err
+			}
+			res, err := runPgbench(ctx, m.db.URL, script, n, m.cfg.duration, saveVars(m.data, m.exp))
+			if err != nil {
+				return 0, err
+			}
+			saved, err := savedCount(ctx, m.pool)
+			if err != nil {
+				return 0, err
+			}
+			if saved != res.transactions {
+				return 0, fmt.Errorf("pgbench counted %d updates but %d rows changed version: its version check missed", res.transactions, saved)
+			}
+			return res.tps, nil
+		}},
+		goSide(sideRaw, func(rows, clients int, data []byte, exp expiries) func(c int) worker {
+			return rawSave(m.pool, rows, clients, data, exp)
+		}),
+		goSide(sideStore, func(rows, clients int, data []byte, exp expiries) func(c int) worker {
+			return ourSave(m.store, rows, clients, data, exp)
+		}),
+	}}
+}
+
+// round is one pass over a workload's sides: operations per second per side
+// and the 1-minute load average before and after.
+type round struct {
+	ops        map[string]float64
+	loadBefore float64
+	loadAfter  float64
+}
+
+// row is one line of the report: a workload at one client count.
+type row struct {
+	workload string
+	clients  int
+	sides    []string
+	rounds   []round
+}
+
+// rounds measures w at n clients cfg.reps times. The order of the sides
+// rotates from round to round, so that none always runs first (on a cold
+// cache) or last.
+func (m *measurer) rounds(ctx context.Context, w workload, n int) (row, error) {
+	r := row{workload: w.name, clients: n}
+	for _, s := range w.sides {
+		r.sides = append(r.sides, s.name)
+	}
+	for rep := range m.cfg.reps {
+		rd := round{ops: map[string]float64{}, loadBefore: loadAverage()}
+		for k := range w.sides {
+			s := w.sides[(rep+k)%len(w.sides)]
+			log.Printf("%s, %d clients, round %d: %s", w.name, n, rep+1, s.name)
+			v, err := s.measure(ctx, n)
+			if err != nil {
+				return r, fmt.Errorf("%s, %s, %d clients: %w", w.name, s.name, n, err)
+			}
+			rd.ops[s.name] = v
 		}
-		all = append(all, r)
+		rd.loadAfter = loadAverage()
+		r.rounds = append(r.rounds, rd)
 	}
-	med := all[0]
-	med.pgbench = median(all, func(r row) float64 { return r.pgbench })
-	med.ours = median(all, func(r row) float64 { return r.ours })
-	med.raw = median(all, func(r row) float64 { return r.raw })
-	return med, nil
-}
-
-func median(rows []row, field func(row) float64) float64 {
-	v := make([]float64, len(rows))
-	for i, r := range rows {
-		v[i] = field(r)
-	}
-	slices.Sort(v)
-	return v[len(v)/2]
+	return r, nil
 }

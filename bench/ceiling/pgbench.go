@@ -13,33 +13,6 @@ import (
 	"time"
 )
 
-// loadColumns are the columns our Load reads (gen/pgdb LoadSession).
-const loadColumns = "key, owner, data, version, created_at, idle_expires_at, absolute_expires_at, prev_key, prev_expires_at"
-
-// selectScript is a primary-key read of Load's columns, on a uniformly random
-// row: the plain statement with nothing of our store's around it (no UNION
-// ALL branch for rotated keys, no Go-side decoding).
-func selectScript(rows int) string {
-	return fmt.Sprintf(`\set id random(1, %d)
-SELECT %s FROM sessiongen_sessions WHERE key = %s;
-`, rows, loadColumns, keySQL)
-}
-
-// updateScript is a version-checked update like Save's: data, version and
-// idle expiry, WHERE key AND version. Each pgbench client walks its own key
-// range (see walk) with a per-client counter :i, so the version it names is
-// always the current one; savedCount checks afterwards that every
-// transaction pgbench counted did update its row.
-func updateScript(rows, clients int) string {
-	span := rows / clients
-	return fmt.Sprintf(`\set id :client_id * %[1]d + :i %% %[1]d + 1
-\set v 1 + :i / %[1]d
-UPDATE sessiongen_sessions SET data = :data::bytea, version = version + 1, idle_expires_at = :idle::timestamptz
- WHERE key = %[2]s AND version = :v;
-\set i :i + 1
-`, span, keySQL)
-}
-
 // pgbenchResult is what one pgbench run reported.
 type pgbenchResult struct {
 	tps          float64

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -55,22 +57,71 @@ func procField(path, name string) string {
 	return "unknown"
 }
 
-// report writes the markdown table.
-func report(w io.Writer, cfg config, command, machine string, rows []row) {
-	fmt.Fprintf(w, "Command: `%s`: %s per measurement, %d rows of %d B, median of %d alternating repetitions per cell.\n\n%s\n\n",
-		command, cfg.duration, cfg.rows, dataSize, cfg.reps, machine)
-	if cfg.raw {
-		fmt.Fprintln(w, "| workload | clients | pgbench tps | pgstore ops/s | pgstore / pgbench | raw pgx ops/s | raw pgx / pgbench |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
-	} else {
-		fmt.Fprintln(w, "| workload | clients | pgbench tps | pgstore ops/s | pgstore / pgbench |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+// loadAverage is the 1-minute load average (0 when unknown).
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
 	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+	return f
+}
+
+// median returns the median of v (the lower middle for an even count, so
+// that it is always a measured value).
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
+}
+
+// ratio is the median and the range of a per-round ratio a/b.
+func ratio(rounds []round, a, b string) string {
+	var v []float64
+	for _, r := range rounds {
+		v = append(v, r.ops[a]/r.ops[b])
+	}
+	return fmt.Sprintf("**%.2f** (%.2f-%.2f)", median(v), slices.Min(v), slices.Max(v))
+}
+
+// report writes the markdown tables: medians per side, then the ratios of
+// pgstore to pgbench and to raw pgx, computed per round (the sides of a round
+// ran within a minute of each other) with their median and range.
+func report(w io.Writer, cfg config, command, machine string, rows []row) {
+	fmt.Fprintf(w, "Command: `%s`: %s per measurement, %d rows of %d B, %d rounds per cell (sides alternate, order rotating).\n\n%s\n\n",
+		command, cfg.duration, cfg.rows, dataSize, cfg.reps, machine)
+	fmt.Fprintln(w, "| workload | clients | pgbench tps | raw pgx ops/s | raw pgx, no scan | pgstore ops/s | pgstore / pgbench | pgstore / raw pgx | raw pgx / pgbench | load average |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2f |", r.workload, r.clients, r.pgbench, r.ours, r.ours/r.pgbench)
-		if cfg.raw {
-			fmt.Fprintf(w, " %.0f | %.2f |", r.raw, r.raw/r.pgbench)
+		med := func(side string) string {
+			if !slices.Contains(r.sides, side) {
+				return "—"
+			}
+			var v []float64
+			for _, rd := range r.rounds {
+				v = append(v, rd.ops[side])
+			}
+			return fmt.Sprintf("%.0f", median(v))
 		}
-		fmt.Fprintln(w)
+		var loads []float64
+		for _, rd := range r.rounds {
+			loads = append(loads, rd.loadBefore, rd.loadAfter)
+		}
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %.1f-%.1f |\n", r.workload, r.clients,
+			med(sidePgbench), med(sideRaw), med(sideBare), med(sideStore),
+			ratio(r.rounds, sideStore, sidePgbench), ratio(r.rounds, sideStore, sideRaw), ratio(r.rounds, sideRaw, sidePgbench),
+			slices.Min(loads), slices.Max(loads))
+	}
+	fmt.Fprintln(w, "\nRatios: median of the per-round ratios, (min-max) over the rounds. Medians per side: median over the rounds.")
+	fmt.Fprintln(w, "\nEvery round, in its order:")
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		for i, rd := range r.rounds {
+			fmt.Fprintf(w, "- %s, %d clients, round %d (load %.1f → %.1f):", r.workload, r.clients, i+1, rd.loadBefore, rd.loadAfter)
+			for _, s := range r.sides {
+				fmt.Fprintf(w, " %s %.0f;", s, rd.ops[s])
+			}
+			fmt.Fprintln(w)
+		}
 	}
 }

@@ -27,16 +27,17 @@ func keyOf(id int64) session.Key {
 const keySQL = "decode(lpad(to_hex(:id::bigint), 64, '0'), 'hex')"
 
 // expiries are fixed for the whole run: the fill sets idle expiry idle, and
-// every save on either side writes the same value, as the runtime does for
+// every save on every side writes the same value, as the runtime does for
 // most saves (it moves the idle expiry lazily). The idle-expiry index then
-// needs no update and both sides get HOT updates alike.
+// needs no update and every side gets HOT updates alike; now is the clock
+// every side passes, so that all of them send the same parameters.
 type expiries struct {
-	idle, absolute time.Time
+	now, idle, absolute time.Time
 }
 
 func newExpiries() expiries {
 	now := time.Now().UTC().Truncate(time.Second)
-	return expiries{idle: now.Add(24 * time.Hour), absolute: now.Add(48 * time.Hour)}
+	return expiries{now: now, idle: now.Add(24 * time.Hour), absolute: now.Add(48 * time.Hour)}
 }
 
 // fill inserts rows sessions with ids 1..rows, each with dataSize bytes of

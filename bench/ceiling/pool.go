@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"slices"
+	"time"
+
+	"github.com/sessiongen/sessiongen/pgstore"
+)
+
+// poolCell is pgstore.Save at one client count on one pool size, one
+// measurement per round.
+type poolCell struct {
+	clients, size int
+	runs          []driven
+	loads         []float64
+}
+
+// poolTable measures pgstore.Save at every client count on a pool of every
+// size in cfg.poolSizes. The sizes alternate within a round (the order
+// rotating from round to round), so that each client count compares pool
+// sizes under the same conditions.
+func (m *measurer) poolTable(ctx context.Context) ([]*poolCell, error) {
+	stores := map[int]*pgstore.Store{}
+	for _, size := range m.cfg.poolSizes {
+		pool, err := openPool(ctx, m.db.URL, size)
+		if err != nil {
+			return nil, err
+		}
+		defer pool.Close()
+		stores[size] = pgstore.New(pool)
+	}
+	var cells []*poolCell
+	for _, n := range m.cfg.clients {
+		row := map[int]*poolCell{}
+		for _, size := range m.cfg.poolSizes {
+			row[size] = &poolCell{clients: n, size: size}
+			cells = append(cells, row[size])
+		}
+		for rep := range m.cfg.reps {
+			for k := range m.cfg.poolSizes {
+				size := m.cfg.poolSizes[(rep+k)%len(m.cfg.poolSizes)]
+				if err := resetVersions(ctx, m.pool); err != nil {
+					return nil, err
+				}
+				log.Printf("Save, %d clients, pool of %d, round %d", n, size, rep+1)
+				load := loadAverage()
+				d, err := drive(ctx, n, m.cfg.duration, ourSave(stores[size], m.cfg.rows, n, m.data, m.exp))
+				if err != nil {
+					return nil, err
+				}
+				c := row[size]
+				c.runs = append(c.runs, d)
+				c.loads = append(c.loads, load, loadAverage())
+			}
+		}
+	}
+	return cells, nil
+}
+
+// poolReport writes the pool-size table: medians over the rounds, and each
+// size's throughput against the first size's in the same rounds.
+func poolReport(w io.Writer, cfg config, command, machine string, cells []*poolCell) {
+	fmt.Fprintf(w, "Command: `%s`: pgstore.Save, %s per measurement, %d rows of %d B, %d rounds per cell (pool sizes alternate, order rotating).\n\n%s\n\n",
+		command, cfg.duration, cfg.rows, dataSize, cfg.reps, machine)
+	fmt.Fprintf(w, "| clients | pool size | Save/s | vs pool of %d | p50 | p99 | load average |\n", cfg.poolSizes[0])
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---|")
+	var first *poolCell
+	for _, c := range cells {
+		if c.size == cfg.poolSizes[0] {
+			first = c
+		}
+		pick := func(f func(driven) float64, runs []driven) []float64 {
+			var v []float64
+			for _, d := range runs {
+				v = append(v, f(d))
+			}
+			return v
+		}
+		ops := func(d driven) float64 { return d.opsPerSec }
+		var ratios []float64
+		for i, d := range c.runs {
+			ratios = append(ratios, d.opsPerSec/first.runs[i].opsPerSec)
+		}
+		ms := func(f func(driven) time.Duration) string {
+			return fmt.Sprintf("%.1f ms", median(pick(func(d driven) float64 { return float64(f(d)) / 1e6 }, c.runs)))
+		}
+		fmt.Fprintf(w, "| %d | %d | %.0f | %.2fx (%.2f-%.2f) | %s | %s | %.1f-%.1f |\n", c.clients, c.size,
+			median(pick(ops, c.runs)), median(ratios), slices.Min(ratios), slices.Max(ratios),
+			ms(func(d driven) time.Duration { return d.p50 }), ms(func(d driven) time.Duration { return d.p99 }),
+			slices.Min(c.loads), slices.Max(c.loads))
+	}
+}
