@@ -2,7 +2,7 @@
 # Runs the whole comparison against PostgreSQL and scs and writes the raw
 # outputs to bench/out/ (gitignored). Run from anywhere:
 #
-#   bench/run.sh                      # full run (about 15 minutes)
+#   bench/run.sh                      # full run (about 25 minutes)
 #   DURATION=2s HTTP_DURATION=2s REPS=1 OTHERS= bench/run.sh   # smoke run
 #
 # Needs a PostgreSQL server ($SESSIONGEN_TEST_DATABASE_URL, default
@@ -11,9 +11,9 @@
 # them. The docs/bench/*.md tables are copied from these outputs.
 set -euo pipefail
 cd "$(dirname "$0")"
-DURATION=${DURATION:-20s}     # ceiling: each pgbench / pgstore measurement
+DURATION=${DURATION:-10s}     # ceiling: each pgbench / raw pgx / pgstore measurement
 HTTP_DURATION=${HTTP_DURATION:-15s}
-REPS=${REPS:-3}               # httpload: alternating runs per side, median kept
+REPS=${REPS:-3}               # ceiling, httpload: alternating rounds per cell
 COUNT=${COUNT:-5}             # go test -bench -count for the micro-benchmarks
 OTHERS=${OTHERS-codec middleware cleanup store}  # other parts' benchmark folders to run
 out=out
@@ -21,8 +21,8 @@ mkdir -p "$out"
 
 step() { echo "== $* ($(date -u +%T))" >&2; }
 
-step "ceiling: pgbench vs pgstore"
-go run ./ceiling -duration "$DURATION" -out "$out/ceiling.md" -cpuprofile "$out/ceiling.pprof" 2>"$out/ceiling.log"
+step "ceiling: pgbench vs raw pgx vs pgstore, same statements"
+go run ./ceiling -duration "$DURATION" -reps "$REPS" -out "$out/ceiling.md" -cpuprofile "$out/ceiling.pprof" 2>"$out/ceiling.log"
 go tool pprof -top -nodecount=30 "$out/ceiling.pprof" >"$out/ceiling-top.txt" 2>/dev/null || true
 
 step "httpload: sessiongen + pgstore vs scs + pgxstore"

@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessiongen/sessiongen/gen/pgdb"
 	"github.com/sessiongen/sessiongen/pgstore"
 	"github.com/sessiongen/sessiongen/session"
 )
@@ -14,8 +17,8 @@ import (
 
 const benchSessions = 1000
 
-func benchStore(b *testing.B) (*pgstore.Store, []session.Record) {
-	s, _ := newStore(b)
+func benchStore(b *testing.B) (*pgstore.Store, *pgxpool.Pool, []session.Record) {
+	s, pool := newStore(b)
 	recs := make([]session.Record, benchSessions)
 	for i := range recs {
 		recs[i] = newRecord(b)
@@ -25,11 +28,11 @@ func benchStore(b *testing.B) (*pgstore.Store, []session.Record) {
 		}
 		recs[i].Version = 1
 	}
-	return s, recs
+	return s, pool, recs
 }
 
 func BenchmarkLoad(b *testing.B) {
-	s, recs := benchStore(b)
+	s, _, recs := benchStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	i := 0
@@ -41,8 +44,40 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadPgxScan is Load with the rows scanned by pgx's own Row.Scan
+// instead of the store's raw decoding (rawscan.go): what that decoding saves.
+func BenchmarkLoadPgxScan(b *testing.B) {
+	_, pool, recs := benchStore(b)
+	s := pgstore.NewWithPgxScan(pool)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.Load(ctx, recs[i%len(recs)].Key, base); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkLoadRawPgx is Load's statement and scan without the store: the
+// generated query on the pool, scanned by stock pgx into the same Go types.
+func BenchmarkLoadRawPgx(b *testing.B) {
+	_, pool, recs := benchStore(b)
+	q := pgdb.New(pool)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := q.LoadSession(ctx, recs[i%len(recs)].Key[:]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
 func BenchmarkLoadParallel(b *testing.B) {
-	s, recs := benchStore(b)
+	s, _, recs := benchStore(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer() // RunParallel, unlike b.Loop, does not exclude the setup
@@ -60,11 +95,32 @@ func BenchmarkLoadParallel(b *testing.B) {
 // BenchmarkSave writes data and, like the runtime's lazy expiry, leaves the
 // idle expiry alone (a HOT update).
 func BenchmarkSave(b *testing.B) {
-	s, recs := benchStore(b)
+	s, _, recs := benchStore(b)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		save(b, s, &recs[i%len(recs)])
+		i++
+	}
+}
+
+// BenchmarkSaveRawPgx is Save's statement with the same parameters on stock
+// pgx, without the store.
+func BenchmarkSaveRawPgx(b *testing.B) {
+	_, pool, recs := benchStore(b)
+	q := pgdb.New(pool)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		rec := &recs[i%len(recs)]
+		v, err := q.SaveSession(ctx, pgdb.SaveSessionParams{
+			Key: rec.Key[:], Data: rec.Data, IdleExpiresAt: rec.IdleExpiresAt, Version: rec.Version, Now: base,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.Version = v
 		i++
 	}
 }
