@@ -16,10 +16,11 @@ import (
 // flush, and PostgreSQL flushes the commits that are waiting together (group
 // commit), so throughput grows with the number of commits in flight, which
 // the pool bounds. Measured on 2 CPUs (docs/bench/ceiling.md, "Pool size"):
-// Save at 32 clients ran ~8x faster on 32 connections than on 4, with lower
-// latency at every client count, while Load did not change. 32 stays well
-// under PostgreSQL's default max_connections (100) for two or three
-// application instances; docs/OPERATIONS.md says how to size it for more.
+// Save at 32 clients ran 2.1x as fast on 32 connections as on 4 on a loaded
+// machine (8x in an earlier, quieter measurement), with lower latency at 8,
+// 32 and 128 clients; 48 connections were no better than 32. 32 stays under
+// PostgreSQL's default max_connections (100) for two or three application
+// instances; docs/OPERATIONS.md says how to size it for more.
 const DefaultMaxConns = 32
 
 // ParsePoolConfig parses a PostgreSQL connection string (URL or keyword/value

@@ -272,6 +272,7 @@ func (m *measurer) rounds(ctx context.Context, w workload, n int) (row, error) {
 				return r, fmt.Errorf("%s, %s, %d clients: %w", w.name, s.name, n, err)
 			}
 			rd.ops[s.name] = v
+			log.Printf("  %.0f/s", v)
 		}
 		rd.loadAfter = loadAverage()
 		r.rounds = append(r.rounds, rd)

@@ -24,15 +24,6 @@ type poolCell struct {
 // rotating from round to round), so that each client count compares pool
 // sizes under the same conditions.
 func (m *measurer) poolTable(ctx context.Context) ([]*poolCell, error) {
-	stores := map[int]*pgstore.Store{}
-	for _, size := range m.cfg.poolSizes {
-		pool, err := openPool(ctx, m.db.URL, size)
-		if err != nil {
-			return nil, err
-		}
-		defer pool.Close()
-		stores[size] = pgstore.New(pool)
-	}
 	var cells []*poolCell
 	for _, n := range m.cfg.clients {
 		row := map[int]*poolCell{}
@@ -48,10 +39,11 @@ func (m *measurer) poolTable(ctx context.Context) ([]*poolCell, error) {
 				}
 				log.Printf("Save, %d clients, pool of %d, round %d", n, size, rep+1)
 				load := loadAverage()
-				d, err := drive(ctx, n, m.cfg.duration, ourSave(stores[size], m.cfg.rows, n, m.data, m.exp))
+				d, err := m.saveOnPool(ctx, n, size)
 				if err != nil {
 					return nil, err
 				}
+				log.Printf("  %.0f/s, p50 %v, p99 %v", d.opsPerSec, d.p50, d.p99)
 				c := row[size]
 				c.runs = append(c.runs, d)
 				c.loads = append(c.loads, load, loadAverage())
@@ -59,6 +51,18 @@ func (m *measurer) poolTable(ctx context.Context) ([]*poolCell, error) {
 		}
 	}
 	return cells, nil
+}
+
+// saveOnPool drives pgstore.Save at n clients on a pool of size
+// connections of its own, closed afterwards: the pools of all sizes held open
+// at once would take more connections than a shared server allows.
+func (m *measurer) saveOnPool(ctx context.Context, n, size int) (driven, error) {
+	pool, err := openPool(ctx, m.db.URL, size)
+	if err != nil {
+		return driven{}, err
+	}
+	defer pool.Close()
+	return drive(ctx, n, m.cfg.duration, ourSave(pgstore.New(pool), m.cfg.rows, n, m.data, m.exp))
 }
 
 // poolReport writes the pool-size table: medians over the rounds, and each

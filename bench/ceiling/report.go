@@ -113,7 +113,7 @@ func report(w io.Writer, cfg config, command, machine string, rows []row) {
 			slices.Min(loads), slices.Max(loads))
 	}
 	fmt.Fprintln(w, "\nRatios: median of the per-round ratios, (min-max) over the rounds. Medians per side: median over the rounds.")
-	fmt.Fprintln(w, "\nEvery round, in its order:")
+	fmt.Fprintln(w, "\nEvery round (operations per second; the sides are listed in a fixed order, they ran in rotating order):")
 	fmt.Fprintln(w)
 	for _, r := range rows {
 		for i, rd := range r.rounds {
