@@ -82,9 +82,12 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 	if err := checkOwnerSize(op, rec.Owner); err != nil {
 		return 0, err
 	}
-	// Idempotent in effect: a repeat of a save that did commit fails the
-	// version check (ErrConflict), so nothing is applied twice.
-	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (sql.Result, error) {
+	// Not idempotent: a repeat of a save that did commit before its
+	// connection died fails the version check, and ErrConflict would make
+	// the runtime reload and apply the caller's update a second time. A
+	// lost connection is ErrUnavailable ("may have committed") instead;
+	// deadlock victims, which the server rolled back, are still retried.
+	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.SaveSession(ctx, mysqldb.SaveSessionParams{
 			Owner:         owner(rec.Owner),
 			Data:          rec.Data,
