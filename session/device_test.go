@@ -285,3 +285,31 @@ func TestRememberMeOutsideHTTP(t *testing.T) {
 		h.clock.Advance(time.Second) // the next one is newer: first in the list
 	}
 }
+
+// TestRotationKeepsRememberMeAndRecordsTheSignIn: a rotation (a login) keeps
+// the session's remember-me, sends the new token with the lifetime left of
+// the session, and records the browser and network of the request that
+// rotated, replacing those of the one that created the session.
+func TestRotationKeepsRememberMeAndRecordsTheSignIn(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		deviceRoutes(h)
+		h.mgr.ClientIPHeader = "X-Real-IP"
+		header := http.Header{"User-Agent": {firefoxLinux}, "X-Real-Ip": {"198.51.100.20"}}
+		b := h.browser(header) // the transport reads header on every request
+		b.post("/set?name=x").mustOK(t)
+		b.post("/remember?on=1").mustOK(t)
+		h.clock.Advance(time.Minute)
+		header.Set("User-Agent", safariIPhone)
+		header.Set("X-Real-Ip", "2001:db8:abcd:12::1")
+		before := b.sessionCookie()
+		age, token := maxAge(t, b.post("/rotate?user=u1").mustOK(t))
+		if want := int(h.mgr.Lifetime/time.Second) - 60; age != want || token == before {
+			t.Fatalf("rotation: Max-Age %d, want %d; new token %v", age, want, token != before)
+		}
+		got := b.get("/device-list").mustOK(t).body
+		if want := `browser="Safari 17" os="iOS" ip=2001:db8:abcd::/48 `; !strings.HasPrefix(got, want) ||
+			!strings.Contains(got, "remember=true current=true") {
+			t.Fatalf("after the rotation: %s", got)
+		}
+	})
+}

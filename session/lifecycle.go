@@ -22,12 +22,14 @@ func (s *Session[T, P]) Rotate(ctx context.Context) error {
 	case !s.stored || s.viaPrev:
 		return nil
 	}
+	device, ip := s.signIn()
 	var err error
 	for range 3 { // see create: ErrExists only keeps the contract harmless
 		t := newToken()
 		key := t.key()
 		now := s.m.now()
-		err = s.m.store.Rotate(ctx, s.key, key, Rotation{Kind: RefreshRotation, Until: now.Add(s.m.RotateGrace)}, now)
+		r := Rotation{Kind: RefreshRotation, Until: now.Add(s.m.RotateGrace), RememberMe: s.remember, Device: device, IPPrefix: ip}
+		err = s.m.store.Rotate(ctx, s.key, key, r, now)
 		if err == nil {
 			s.m.obs.note(ctx, slog.LevelInfo, EventRotated, key, nil)
 			s.key, s.minted, s.cookie = key, t, cookieSet
