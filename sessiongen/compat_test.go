@@ -207,20 +207,7 @@ func TestCompatTable(t *testing.T) {
 	if safe < 10 || breaking < 10 {
 		t.Fatalf("the table has %d safe and %d breaking cases: want at least 10 of each", safe, breaking)
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	goMod := "module example.com/compat\n\ngo 1.26.0\n\nrequire (\n\tgithub.com/sessiongen/sessiongen v0.0.0\n" +
-		"\tgithub.com/vmihailenco/msgpack/v5 v5.4.1\n)\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n"
-	writeFile(t, filepath.Join(tmp, "go.mod"), []byte(goMod))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(tmp, "go.sum"), sum)
-	env := append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
+	tmp, env := tempModule(t, "example.com/compat")
 
 	var names []string
 	for i := range compatCases {

@@ -17,19 +17,7 @@ func TestCompileAndRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module")
 	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	goMod := "module example.com/rich\n\ngo 1.26.0\n\nrequire (\n\tgithub.com/sessiongen/sessiongen v0.0.0\n" +
-		"\tgithub.com/vmihailenco/msgpack/v5 v5.4.1\n)\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n"
-	writeFile(t, filepath.Join(tmp, "go.mod"), []byte(goMod))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(tmp, "go.sum"), sum)
+	tmp, env := tempModule(t, "example.com/rich")
 	for src, dst := range map[string]string{"rich.go.txt": "rich.go", "other.go.txt": "other/other.go", "main.go.txt": "check/main.go", "names.go.txt": "names.go"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "rich", src))
 		if err != nil {
@@ -37,10 +25,6 @@ func TestCompileAndRun(t *testing.T) {
 		}
 		writeFile(t, filepath.Join(tmp, dst), data)
 	}
-	// Share the module cache and flags, and let the go command fill in the
-	// temporary module's requirements.
-	env := append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
-
 	outs, err := Generate(Config{Dir: tmp, Types: []string{"Rich"}, Env: env})
 	if err := Write(outs, err); err != nil {
 		t.Fatal(err)
@@ -67,4 +51,27 @@ func outputPaths(outs []Output) []string {
 		paths = append(paths, o.Path)
 	}
 	return paths
+}
+
+// tempModule creates, in a temporary directory, a module named path that
+// requires this one (replaced by the checkout) and msgpack, with the
+// checkout's go.sum, and returns it with the environment for the go command
+// there: the shared module cache and flags, and -mod=mod to let the go command
+// fill in the module's requirements.
+func tempModule(t *testing.T, path string) (dir string, env []string) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	goMod := "module " + path + "\n\ngo 1.26.0\n\nrequire (\n\tgithub.com/sessiongen/sessiongen v0.0.0\n" +
+		"\tgithub.com/vmihailenco/msgpack/v5 v5.4.1\n)\n\nreplace github.com/sessiongen/sessiongen => " + root + "\n"
+	writeFile(t, filepath.Join(dir, "go.mod"), []byte(goMod))
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "go.sum"), sum)
+	return dir, append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"))
 }

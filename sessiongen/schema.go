@@ -249,8 +249,9 @@ func ParseSchema(name string, data []byte) (*Schema, error) {
 			s.Format = v
 		case "type":
 			name, typ, _ := strings.Cut(arg, " ")
-			if _, err := parseSchemaType(typ); err != nil || name == "" {
-				return nil, fail("want type <name> <schema type>: %v", err)
+			def, err := parseSchemaType(typ)
+			if err != nil || name == "" || !composite(def.kind) || def.kind == KindStruct {
+				return nil, fail("want type <name> <pointer, slice, array or map type>")
 			}
 			s.Types = append(s.Types, &SchemaKey{Key: name, Type: typ})
 		case "session", "struct":
@@ -273,11 +274,40 @@ func ParseSchema(name string, data []byte) (*Schema, error) {
 	if s.Format < 0 {
 		return nil, fmt.Errorf("%s: no format line", name)
 	}
+	if err := s.unique(); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
 	if err := s.resolves(); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	s.sort()
 	return s, nil
+}
+
+// unique checks that names are not repeated: sections, type definitions, and
+// keys within a section (live and retired together).
+func (s *Schema) unique() error {
+	names := map[string]bool{}
+	for _, t := range s.Types {
+		if names[t.Key] {
+			return fmt.Errorf("type %s is defined twice", t.Key)
+		}
+		names[t.Key] = true
+	}
+	for _, st := range s.sections() {
+		if names[st.Name] {
+			return fmt.Errorf("%s is defined twice", st.Name)
+		}
+		names[st.Name] = true
+		keys := map[string]bool{}
+		for _, k := range append(slices.Clip(st.Keys), st.Retired...) {
+			if keys[k.Key] {
+				return fmt.Errorf("%s: key %q is listed twice", st.Name, k.Key)
+			}
+			keys[k.Key] = true
+		}
+	}
+	return nil
 }
 
 // resolves checks that every name a type refers to is a section or a type
@@ -395,13 +425,17 @@ func structNames(typ string) []string {
 		return nil
 	}
 	var out []string
-	for ; t != nil; t = t.elem {
-		if t.key != nil && t.key.kind == KindStruct {
-			out = append(out, t.key.name)
+	var walk func(t *schemaTypeExpr)
+	walk = func(t *schemaTypeExpr) {
+		if t == nil {
+			return
 		}
 		if t.kind == KindStruct {
 			out = append(out, t.name)
 		}
+		walk(t.key)
+		walk(t.elem)
 	}
+	walk(t)
 	return out
 }

@@ -1,6 +1,7 @@
 package sessiongen
 
 import (
+	"bytes"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,4 +73,39 @@ func TestCheckFormatVersion(t *testing.T) {
 	if found := CompareSchemas(cur, cur); len(found) != 0 {
 		t.Fatalf("the same format: %v", found)
 	}
+}
+
+// FuzzParseSchema: any text; no panic; what parses reads back from its own
+// Text unchanged, and compared with itself it has no finding.
+func FuzzParseSchema(f *testing.F) {
+	paths, _ := filepath.Glob("testdata/*.txtar")
+	for _, path := range paths {
+		ar, err := txtar.ParseFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range ar.Files {
+			if strings.HasSuffix(file.Name, ".schema") {
+				f.Add(file.Data)
+			}
+		}
+	}
+	f.Add([]byte("format 1\ntype T *T\nsession S\n\t\"a\" map[int8][2]T user flash\n\tretired \"b\" custom(x/y.Z)\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSchema("f", data)
+		if err != nil {
+			return
+		}
+		text := s.Text()
+		again, err := ParseSchema("f", text)
+		if err != nil {
+			t.Fatalf("%q parsed, its text %q does not: %v", data, text, err)
+		}
+		if !bytes.Equal(again.Text(), text) {
+			t.Fatalf("%q reads back as %q", text, again.Text())
+		}
+		if found := CompareSchemas(s, again); len(found) != 0 {
+			t.Fatalf("%q compared with itself: %v", text, found)
+		}
+	})
 }

@@ -76,6 +76,9 @@ func parseTypePrefix(s string) (*schemaTypeExpr, string, error) {
 		if !strings.HasPrefix(rest, "]") {
 			return nil, "", fmt.Errorf("map key not followed by ]")
 		}
+		if key.kind != KindString && key.kind != KindInt && key.kind != KindUint {
+			return nil, "", fmt.Errorf("map keys are strings or integers, not %s", key)
+		}
 		elem, rest, err := parseTypePrefix(rest[1:])
 		return &schemaTypeExpr{kind: KindMap, key: key, elem: elem}, rest, err
 	}
