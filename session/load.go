@@ -60,7 +60,7 @@ func (s *Session[T, P]) loadFailed(ctx context.Context, key Key, err error) erro
 	default:
 		return err
 	}
-	s.cookie = cookieClear
+	s.cookie, s.ended = cookieClear, true
 	return nil
 }
 

@@ -42,6 +42,9 @@ type Session[T any, P Codec[T]] struct {
 	// gone: the session was destroyed, revoked or expired under this request.
 	// Nothing in the request writes it again: logout wins.
 	gone bool
+	// ended: the request's token named a session that is no longer live
+	// (logged out, revoked, expired): the request is anonymous.
+	ended bool
 	// reset: the stored row was unreadable and was removed; commit creates a
 	// fresh session under a new token even if nothing else changed.
 	reset bool
@@ -78,6 +81,13 @@ func (s *Session[T, P]) Owner() string { return P(&s.value).SessionOwner() }
 // IsNew reports whether the session has not been stored yet: the visitor sent
 // no valid session cookie and nothing was saved in this request so far.
 func (s *Session[T, P]) IsNew() bool { return !s.stored }
+
+// Ended reports whether the client sent the token of a session that has
+// ended: logged out or revoked elsewhere, or expired. The request goes on as
+// an anonymous one (IsNew) and the client is told to drop its cookie; an app
+// can tell the visitor "you were signed out" instead of showing a silent
+// logout. It is false without a cookie and for a malformed one.
+func (s *Session[T, P]) Ended() bool { return s.ended }
 
 // Err returns the error of the last failed commit, nil if none failed, or
 // the reason a change made after the response header went out cannot be

@@ -83,6 +83,9 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, name string, p page
 	if flash := s.PopFlash(); flash != "" {
 		p.Flash = flash
 	}
+	if p.Flash == "" && s.Ended() {
+		p.Flash = signedOut
+	}
 	p.UserName, p.DisplayName, p.LoggedInAt = s.UserName(), s.DisplayName(), s.LoggedInAt()
 	p.Cart, p.Theme = priceCart(s.Cart()), s.Theme()
 	var buf bytes.Buffer
@@ -93,6 +96,10 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, name string, p page
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = buf.WriteTo(w)
 }
+
+// signedOut is the notice for a browser whose session ended under it: revoked
+// from another device or by an operator, or expired.
+const signedOut = "You were signed out: this browser was logged out from another device, or its session expired."
 
 // redirect ends a POST with a 303 to target, after setting the flash message
 // shown there (none when flash is empty).

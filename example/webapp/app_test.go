@@ -165,8 +165,11 @@ func exerciseApp(t *testing.T, db *storeurl.DB, srv *httptest.Server) {
 	if p.flash() != "Logged out device "+phoneDevice+"." {
 		t.Errorf("flash after revoking the phone = %q", p.flash())
 	}
-	if got := phone.get("/").user(); got != "" {
-		t.Errorf("the revoked phone still shows user %q", got)
+	if got := phone.get("/"); got.user() != "" || got.flash() != signedOut {
+		t.Errorf("the revoked phone's next page: user %q, notice %q; want anonymous and %q", got.user(), got.flash(), signedOut)
+	}
+	if got := phone.get("/").flash(); got != "" {
+		t.Errorf("the notice shows again on the page after: %q", got)
 	}
 	if left, _ := alice.get("/devices").devicePrefixes(); len(left) != 1 || left[0] != current {
 		t.Errorf("alice's devices after revoking the phone = %v, want only %s", left, current)
@@ -180,7 +183,7 @@ func exerciseApp(t *testing.T, db *storeurl.DB, srv *httptest.Server) {
 	if p.flash() != "Logged out 2 other devices." {
 		t.Errorf("flash after revoking others = %q", p.flash())
 	}
-	if tablet.get("/").user() != "" || laptop.get("/").user() != "" {
+	if tablet.get("/").flash() != signedOut || laptop.get("/").user() != "" {
 		t.Error("revoke-others left another device of alice logged in")
 	}
 	if alice.get("/").user() != "Alice" || bob.get("/").user() != "Bob" {
@@ -189,8 +192,8 @@ func exerciseApp(t *testing.T, db *storeurl.DB, srv *httptest.Server) {
 
 	// Log out: the old cookie, replayed, is anonymous.
 	oldToken := alice.token()
-	if home := alice.post("/logout", nil); home.user() != "" {
-		t.Fatalf("still logged in after logout:\n%s", home)
+	if home := alice.post("/logout", nil); home.user() != "" || home.flash() != "" {
+		t.Fatalf("still logged in, or told of an ended session, after logout:\n%s", home)
 	}
 	replay := newBrowser(t, srv)
 	replay.setToken(oldToken)
