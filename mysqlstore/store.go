@@ -2,9 +2,10 @@
 // go-sql-driver/mysql and the SQL in queries/mysql (compiled by sqlc into
 // gen/mysqldb).
 //
-// Every Store method is one SQL statement in autocommit: no transaction spans
-// a request, Save checks the version and never inserts, cleanup deletes small
-// batches in idle-expiry order. The schema comes from schema/mysql; apply it
+// Every Store method is one SQL statement in autocommit (Load by a key that
+// is no session's current key reads twice, by key and then by previous key):
+// no transaction spans a request, Save checks the version and never inserts,
+// cleanup deletes small batches in idle-expiry order. The schema comes from schema/mysql; apply it
 // with Migrate (or the sessiongen CLI) before use. docs/MYSQL.md explains the
 // design, what it guarantees across threads, processes and hosts, and what is
 // tested on MariaDB and what is only reviewed for MySQL 8.
