@@ -268,7 +268,7 @@ func classify(_ context.Context, op string, err error) error {
 // isContractError reports an error that already says what the contract wants.
 func isContractError(err error) bool {
 	for _, e := range []error{session.ErrNotFound, session.ErrConflict, session.ErrExists,
-		session.ErrInvalid, session.ErrTooLarge, session.ErrCorrupt, session.ErrUnavailable} {
+		session.ErrInvalid, session.ErrTooLarge, session.ErrCorrupt, session.ErrUnavailable, session.ErrSuperseded} {
 		if errors.Is(err, e) {
 			return true
 		}

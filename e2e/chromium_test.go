@@ -17,7 +17,7 @@ import (
 const browserTimeout = 3 * time.Minute
 
 // cookieName is the example's session cookie.
-const cookieName = "session"
+const cookieName = "__Host-session"
 
 // findChromium returns the Chromium binary, failing with what to install.
 func findChromium(t *testing.T) string {

@@ -139,7 +139,7 @@ func (r response) mustOK(t *testing.T) response {
 func (v *visitor) cookie() string {
 	u, _ := url.Parse(v.a.srv.URL)
 	for _, c := range v.c.Jar.Cookies(u) {
-		if c.Name == v.a.mgr.Cookie.Name {
+		if c.Name == v.a.mgr.CookieName() {
 			return c.Value
 		}
 	}

@@ -44,16 +44,13 @@ func (s *Session[T, P]) commit(ctx context.Context) error {
 	}
 	if !s.stored {
 		changed, _ := s.changes(nil) // no stored bytes: nothing to decode
-		switch {
-		case s.superseded:
-			if changed.Empty() {
-				return nil
-			}
-			return ErrSuperseded
-		case changed.Empty() && !s.reset:
+		if changed.Empty() && !s.reset {
 			return nil // lazy: no field set, no row, no cookie
 		}
 		s.changed = changed
+		if err := s.beforeWrite(ctx); err != nil {
+			return err
+		}
 		return s.create(ctx)
 	}
 	bp, data, err := encodeInto[T, P](&s.value)
@@ -70,6 +67,12 @@ func (s *Session[T, P]) commit(ctx context.Context) error {
 		return nil
 	}
 	s.changed = changed
+	if err := s.beforeWrite(ctx); err != nil {
+		return err
+	}
+	if !s.stored { // Rotate started a fresh session: see Rotate
+		return s.create(ctx)
+	}
 	err = s.save(ctx, data)
 	if errors.Is(err, ErrNotFound) {
 		return nil // logout wins: markGone already dropped the changes
@@ -141,6 +144,7 @@ func (s *Session[T, P]) create(ctx context.Context) error {
 		}
 		rec.Data = bytes.Clone(data)
 		s.adopt(&rec)
+		s.enforceCap(ctx, rec.Owner)
 		s.minted, s.cookie, s.viaPrev = t, cookieSet, false
 		s.changed, s.reset = FieldSet{}, false
 		s.m.obs.note(ctx, slog.LevelInfo, EventCreated, rec.Key, nil)
@@ -254,6 +258,10 @@ func (s *Session[T, P]) saveOnce(ctx context.Context, kl *keyLock, data []byte) 
 	if err != nil {
 		return err
 	}
+	if rec.Owner != s.owner {
+		s.owner = rec.Owner
+		s.enforceCap(ctx, rec.Owner)
+	}
 	// Clone rather than reuse base in place: the decoded value may alias it.
 	s.base = bytes.Clone(data)
 	s.version, s.idleExpiresAt = v, rec.IdleExpiresAt
@@ -336,8 +344,14 @@ func backoff(attempt int, window time.Duration) time.Duration {
 func (s *Session[T, P]) rebase(ctx context.Context, mine FieldSet, src *T) (FieldSet, error) {
 	fresh, err := s.m.store.Load(ctx, s.key, s.m.now())
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			s.noteGone(ctx)
+		case errors.Is(err, ErrSuperseded):
+			// A concurrent login retired this request's token: it must not
+			// write, nor touch the browser's new cookie.
+			s.superseded, s.stored = true, false
+			s.m.obs.note(ctx, slog.LevelInfo, EventSuperseded, s.key, nil)
 		}
 		return mine, err
 	}

@@ -80,7 +80,7 @@ func (m *Manager[T, P]) LoadKey(ctx context.Context, key Key) (context.Context, 
 	case !s.stored:
 		return ctx, fmt.Errorf("%w: %s", ErrNotFound, key.Prefix())
 	}
-	s.viaPrev = true // no token: nothing to rotate, no cookie to send
+	s.viaPrev, s.keyOnly = true, true // no token: nothing to rotate, no cookie to send
 	return m.attach(ctx, s), nil
 }
 

@@ -114,15 +114,15 @@ func TestDetachedSessionKeepsTheRequestGuarantees(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := h.issued(s4)
-		if c == nil || c.Name != "session" || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
+		if c == nil || c.Name != cookieName || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" {
 			t.Fatalf("Cookie after creating = %+v; want the manager's secure session cookie", c)
 		}
-		if got := h.bare().do(http.MethodGet, "/get", "session="+c.Value).body; !strings.Contains(got, "name=bob") {
+		if got := h.bare().do(http.MethodGet, "/get", cookieName+"="+c.Value).body; !strings.Contains(got, "name=bob") {
 			t.Fatalf("a browser with the issued cookie sees %q; want name=bob", got)
 		}
 
-		// Rotating outside HTTP issues a new token; the old one keeps working
-		// for the grace period.
+		// Rotating outside HTTP issues a new token; the old one loads nothing
+		// (a privilege rotation leaves it a tombstone).
 		ctx5, s5 := h.detached(c.Value)
 		if err := s5.Rotate(ctx5); err != nil {
 			t.Fatal(err)
@@ -131,10 +131,11 @@ func TestDetachedSessionKeepsTheRequestGuarantees(t *testing.T) {
 		if rotated == nil || rotated.Value == c.Value {
 			t.Fatalf("Cookie after Rotate = %v; want a new token", rotated)
 		}
-		for _, v := range []string{rotated.Value, c.Value} {
-			if got := h.bare().do(http.MethodGet, "/get", "session="+v).body; !strings.Contains(got, "name=bob") {
-				t.Errorf("after rotation, a token sees %q; want name=bob (new token, or old one within the grace)", got)
-			}
+		if got := h.bare().do(http.MethodGet, "/get", cookieName+"="+rotated.Value).body; !strings.Contains(got, "name=bob") {
+			t.Errorf("after rotation, the new token sees %q; want name=bob", got)
+		}
+		if got := h.bare().do(http.MethodGet, "/get", cookieName+"="+c.Value).body; got != describe0 {
+			t.Errorf("after rotation, the old token sees %q; want an anonymous session", got)
 		}
 
 		// A malformed token costs no store call and is to be dropped.
@@ -287,7 +288,7 @@ func TestSessionAfterAnUpgrade(t *testing.T) {
 		if got := send("late"); got != "signed out" {
 			t.Fatalf("a socket message after the logout got %q; want signed out", got)
 		}
-		if got := h.bare().do(http.MethodGet, "/get", "session="+tok).body; strings.Contains(got, "late") || !strings.Contains(got, "name= ") {
+		if got := h.bare().do(http.MethodGet, "/get", cookieName+"="+tok).body; strings.Contains(got, "late") || !strings.Contains(got, "name= ") {
 			t.Fatalf("the logged-out session came back: %q", got)
 		}
 	})

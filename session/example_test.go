@@ -17,7 +17,6 @@ import (
 func ExampleManager_Handler() {
 	m := testvisitor.NewManager(memstore.New())
 	m.IdleTimeout = time.Hour
-	m.Cookie.HostPrefix = true
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {

@@ -7,24 +7,25 @@ import (
 )
 
 // TestNoStoreCallWithoutValidCookie: requests without a cookie or with a
-// malformed one cost no store call, and one that sets nothing gets no cookie.
+// malformed one cost no store call, and one that sets nothing gets no cookie
+// (but Vary: Cookie: the anonymous page differs from a logged-in one).
 func TestNoStoreCallWithoutValidCookie(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		r := h.bare().do("GET", "/get", "")
-		if r.code != 200 || len(r.setCookies()) != 0 || r.header.Get("Vary") != "" {
+		if r.code != 200 || len(r.setCookies()) != 0 || r.header.Get("Vary") != "Cookie" {
 			t.Fatalf("anonymous read: %d, Set-Cookie %q, Vary %q", r.code, r.setCookies(), r.header.Get("Vary"))
 		}
 		valid := strings.Repeat("A", 43)
 		garbage := []string{
-			"session=",
-			"session=short",
-			"session=" + valid + "A",                   // too long
-			"session=" + strings.Repeat("A", 4096),     // oversized
-			"session=" + valid[:42] + "B",              // non-zero trailing bits: a second spelling
-			"session=" + valid[:42] + "=",              // padding
-			"session=" + valid[:20] + "+" + valid[21:], // standard, not URL, alphabet
-			"session=" + valid[:20] + "é" + valid[22:],
-			"session",
+			cookieName + "=",
+			cookieName + "=short",
+			cookieName + "=" + valid + "A",                   // too long
+			cookieName + "=" + strings.Repeat("A", 4096),     // oversized
+			cookieName + "=" + valid[:42] + "B",              // non-zero trailing bits: a second spelling
+			cookieName + "=" + valid[:42] + "=",              // padding
+			cookieName + "=" + valid[:20] + "+" + valid[21:], // standard, not URL, alphabet
+			cookieName + "=" + valid[:20] + "é" + valid[22:],
+			cookieName,
 			"other=" + valid,
 		}
 		for _, ck := range garbage {
@@ -37,12 +38,12 @@ func TestNoStoreCallWithoutValidCookie(t *testing.T) {
 			t.Fatalf("%d store calls for requests without a valid cookie", n)
 		}
 		// A garbage cookie is replaced once the visitor sets something.
-		r = h.bare().do("POST", "/set?name=new", "session=garbage")
+		r = h.bare().do("POST", "/set?name=new", cookieName+"=garbage")
 		if sc := r.setCookies(); len(sc) != 1 || r.clearsCookie() || h.store.Calls("Create") != 1 {
 			t.Fatalf("Set-Cookie %q, Create calls %d", sc, h.store.Calls("Create"))
 		}
 		// A well-formed token of no session: one Load, anonymous, cookie cleared.
-		r = h.bare().do("GET", "/get", "session="+valid)
+		r = h.bare().do("GET", "/get", cookieName+"="+valid)
 		if r.body != describe0 || h.store.Calls("Load") != 1 || !r.clearsCookie() {
 			t.Fatalf("unknown token: %q, Loads %d, Set-Cookie %q", r.body, h.store.Calls("Load"), r.setCookies())
 		}

@@ -84,6 +84,9 @@ func forEachStore(t *testing.T, body func(t *testing.T, h *harness)) {
 	}
 }
 
+// cookieName is the session cookie's name under the default configuration.
+const cookieName = "__Host-session"
+
 // t0 is the fake clock's start.
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -330,6 +333,15 @@ func (h *harness) routes() {
 		}
 		io.WriteString(w, describe(s))
 	})
+	mux.HandleFunc("POST /refresh", func(w http.ResponseWriter, r *http.Request) {
+		s := h.mgr.From(r.Context())
+		applyQuery(s, r.URL.Query())
+		if err := s.RefreshToken(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, describe(s))
+	})
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		if err := h.mgr.From(r.Context()).Destroy(r.Context()); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -480,7 +492,7 @@ func (c *client) sessionCookie() string {
 	c.h.t.Helper()
 	u, _ := url.Parse(c.h.srv.URL)
 	for _, ck := range c.c.Jar.Cookies(u) {
-		if ck.Name == c.h.mgr.Cookie.Name {
+		if ck.Name == c.h.mgr.CookieName() {
 			return ck.Value
 		}
 	}

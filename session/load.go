@@ -3,8 +3,10 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 )
 
 // The load path: the first step of a request (middleware -> load -> commit).
@@ -13,14 +15,17 @@ import (
 // well-formed one. It returns an error only when the store failed: an absent,
 // expired or unreadable session is an anonymous one.
 func (s *Session[T, P]) load(ctx context.Context, h http.Header) error {
-	t, present, ok := findToken(h, s.m.cookie.Name)
-	if !ok {
-		if present {
-			s.cookie = cookieClear // garbage: stop the browser from sending it
-		}
+	toks, n, found := findTokens(h, s.m.cookie.name)
+	switch found {
+	case cookieAbsent:
 		return nil
+	case cookieMalformed:
+		s.cookie = cookieClear // garbage: stop the browser from sending it
+		return nil
+	case cookieSeveral:
+		return s.loadSeveral(ctx, toks, n)
 	}
-	return s.loadKey(ctx, t.key())
+	return s.loadKey(ctx, toks[0].key())
 }
 
 // loadKey reads the session stored under key; see load.
@@ -29,13 +34,80 @@ func (s *Session[T, P]) loadKey(ctx context.Context, key Key) error {
 	if err != nil {
 		return s.loadFailed(ctx, key, err)
 	}
+	return s.use(ctx, key, &rec)
+}
+
+// use makes rec, loaded by key, the request's session.
+func (s *Session[T, P]) use(ctx context.Context, key Key, rec *Record) error {
 	if err := P(&s.value).DecodeSession(rec.Data); err != nil {
 		var zero T
 		s.value = zero
 		return s.resetUnreadable(ctx, key, err)
 	}
-	s.adopt(&rec)
+	s.adopt(rec)
 	s.viaPrev = rec.Key != key
+	return nil
+}
+
+// loadSeveral handles a request that carried several different cookies of the
+// session's name. Browsers send every cookie whose Domain and Path match, so a
+// cookie planted by a sibling subdomain or a plain-HTTP response sits next to
+// the visitor's own, and nothing in the request says which is which. The
+// policy: look each token up (at most maxCandidates); when exactly one names
+// a live session, that is the session (the others are dead: a planted token
+// that was never a session, or one retired by the visitor's own login); when
+// several do, the request is anonymous and cannot store anything
+// (ErrDuplicateCookie). Either way the event is logged, and the response
+// never clears a cookie, which could be the victim's.
+//
+// Choosing the single live session gives an attacker nothing he could not get
+// by planting one cookie in a browser that has none; refusing to choose
+// between two live ones keeps him from pulling the visitor's requests into
+// his session. The __Host- prefix (the default) keeps planted cookies out
+// altogether.
+func (s *Session[T, P]) loadSeveral(ctx context.Context, toks [maxCandidates]token, n int) error {
+	s.several = true
+	var (
+		live    Record
+		liveKey Key
+		seen    [maxCandidates]Key // current keys of the live sessions found
+		count   int
+	)
+	if n > maxCandidates {
+		count = n // too many to look up: ambiguous, without a store call
+	}
+	now := s.m.now()
+	for i := range min(n, maxCandidates) {
+		key := toks[i].key()
+		rec, err := s.m.store.Load(ctx, key, now)
+		switch {
+		case err == nil:
+			// A refreshed session answers to its previous key too: count
+			// sessions, not tokens.
+			if !slices.Contains(seen[:count], rec.Key) {
+				seen[count] = rec.Key
+				count++
+			}
+			live, liveKey = rec, key
+		case errors.Is(err, ErrNotFound), errors.Is(err, ErrSuperseded), errors.Is(err, ErrCorrupt):
+			// not a live session: it cannot be the visitor's
+		default:
+			return err
+		}
+	}
+	switch {
+	case count == 1:
+		s.m.obs.note(ctx, slog.LevelWarn, EventDuplicateCookie, live.Key,
+			fmt.Errorf("%w: %d values, one names a live session: using it", ErrDuplicateCookie, n))
+		return s.use(ctx, liveKey, &live)
+	case count > 1:
+		s.ambiguous = true
+		s.m.obs.note(ctx, slog.LevelWarn, EventDuplicateCookie, Key{},
+			fmt.Errorf("%w: %d values, several name live sessions: served anonymously, nothing stored", ErrDuplicateCookie, n))
+	default:
+		s.m.obs.note(ctx, slog.LevelWarn, EventDuplicateCookie, Key{},
+			fmt.Errorf("%w: %d values, none names a live session", ErrDuplicateCookie, n))
+	}
 	return nil
 }
 
@@ -53,6 +125,7 @@ func (s *Session[T, P]) loadFailed(ctx context.Context, key Key, err error) erro
 		// most likely holds the new one already. Serve anonymously and leave
 		// its cookie alone (clearing it would delete the new one).
 		s.superseded = true
+		s.m.obs.note(ctx, slog.LevelInfo, EventSuperseded, key, nil)
 		return nil
 	case errors.Is(err, ErrNotFound):
 	case errors.Is(err, ErrCorrupt):

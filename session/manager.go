@@ -20,8 +20,8 @@ const (
 	// idle window has passed since it was last written, so that read-only
 	// requests rarely write.
 	DefaultTouchFraction = 0.25
-	// DefaultRotateGrace keeps a rotated-away token working for 30 seconds, long
-	// enough for requests already in flight with it.
+	// DefaultRotateGrace is the window of a rotated-away token: 30 seconds,
+	// long enough for requests already in flight with it.
 	DefaultRotateGrace = 30 * time.Second
 	// DefaultMaxRetries bounds the reload-merge-save rounds after a version
 	// conflict.
@@ -38,7 +38,8 @@ const (
 type Manager[T any, P Codec[T]] struct {
 	// Store persists the sessions.
 	Store Store
-	// Cookie configures the session cookie.
+	// Cookie configures the session cookie. Its zero value is the secure
+	// default (see CookieConfig).
 	Cookie CookieConfig
 	// IdleTimeout ends a session that no request used for this long.
 	IdleTimeout time.Duration
@@ -50,8 +51,17 @@ type Manager[T any, P Codec[T]] struct {
 	// changed nothing writes it again. Lower means more precise idle expiry
 	// and more writes; 0 touches on every request.
 	TouchFraction float64
-	// RotateGrace is how long a rotated-away token keeps loading the session.
+	// RotateGrace is how long a rotated-away token is still recognised. After
+	// Rotate (a privilege change) it loads nothing: requests still carrying
+	// it are served anonymously, cannot write, and leave the browser's new
+	// cookie alone. After RefreshToken it keeps loading the session, so that
+	// requests already in flight with it still work.
 	RotateGrace time.Duration
+	// MaxSessionsPerOwner caps the live sessions of one user (one owner):
+	// when a request gives a session an owner (a login) and the cap is
+	// reached, the owner's least recently used other sessions end, as if
+	// revoked, so that the new one fits. 0 (the default) sets no cap.
+	MaxSessionsPerOwner int
 	// MaxRetries bounds the reload-merge-save rounds of a save that keeps
 	// losing version races.
 	MaxRetries int
@@ -84,7 +94,7 @@ type Manager[T any, P Codec[T]] struct {
 
 	once       sync.Once
 	setupErr   error
-	cookie     CookieConfig  // Cookie as sent: prefix applied, forced attributes set
+	cookie     cookieSpec    // Cookie as sent: defaults filled in, prefix applied
 	touchAfter time.Duration // TouchFraction of IdleTimeout
 	ipHeader   string        // ClientIPHeader in canonical form
 	obs        observer      // reports to Logger and Metrics
@@ -98,7 +108,6 @@ type Manager[T any, P Codec[T]] struct {
 func New[T any, P Codec[T]](store Store) *Manager[T, P] {
 	return &Manager[T, P]{
 		Store:         store,
-		Cookie:        defaultCookie(),
 		IdleTimeout:   DefaultIdleTimeout,
 		Lifetime:      DefaultLifetime,
 		TouchFraction: DefaultTouchFraction,
@@ -111,8 +120,15 @@ func New[T any, P Codec[T]](store Store) *Manager[T, P] {
 	}
 }
 
+// CookieName returns the name the session cookie is sent under: Cookie.Name
+// (or DefaultCookieName) with its prefix, "__Host-session" by default.
+func (m *Manager[T, P]) CookieName() string { return m.Cookie.effective().name }
+
 // Check validates the configuration. Handler panics with the same error, so
-// that a misconfigured manager fails at startup rather than on a request.
+// that a misconfigured manager fails at startup rather than on a request; the
+// error says what is wrong and why (a cookie browsers would drop, a weakening
+// no field opted into). Opt-ins that weaken the cookie are logged once, as a
+// warning.
 func (m *Manager[T, P]) Check() error {
 	m.once.Do(func() { m.setupErr = m.setup() })
 	return m.setupErr
@@ -128,13 +144,13 @@ func (m *Manager[T, P]) setup() error {
 		return invalid("manager", "IdleTimeout and Lifetime must be positive")
 	case m.TouchFraction < 0 || m.TouchFraction > 1:
 		return invalid("manager", "TouchFraction must be within [0, 1]")
-	case m.RotateGrace < 0 || m.MaxRetries < 0:
-		return invalid("manager", "RotateGrace and MaxRetries must not be negative")
+	case m.RotateGrace < 0 || m.MaxRetries < 0 || m.MaxSessionsPerOwner < 0:
+		return invalid("manager", "RotateGrace, MaxRetries and MaxSessionsPerOwner must not be negative")
 	}
-	m.cookie = m.Cookie.effective()
-	if err := m.cookie.check(); err != nil {
+	if err := m.Cookie.check(); err != nil {
 		return err
 	}
+	m.cookie = m.Cookie.effective()
 	if err := m.setupDevices(); err != nil {
 		return err
 	}
@@ -151,6 +167,9 @@ func (m *Manager[T, P]) setup() error {
 	if m.Now == nil {
 		m.Now = time.Now
 	}
+	for _, w := range m.Cookie.weakenings() {
+		m.Logger.Warn("session cookie weaker than the default: " + w)
+	}
 	m.obs = newObserver(m.Logger, m.Metrics)
 	m.store = observedStore{inner: m.Store, obs: &m.obs}
 	return nil
@@ -166,6 +185,10 @@ func (m *Manager[T, P]) setup() error {
 //     was written and nobody is logged out, and the same request may succeed
 //     when repeated, which is what 503 and Retry-After tell clients and
 //     proxies (409 would wrongly ask the client to resolve something);
+//   - 409 Conflict for ErrSuperseded: a write through a token that a login
+//     retired while the request ran (the browser has the new one);
+//   - 400 Bad Request for ErrDuplicateCookie: several live session cookies,
+//     and nothing tells the visitor's own from a planted one;
 //   - 500 for anything else.
 func DefaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
 	code := http.StatusInternalServerError
@@ -176,6 +199,10 @@ func DefaultErrorHandler(w http.ResponseWriter, _ *http.Request, err error) {
 	case errors.Is(err, ErrConflict), errors.Is(err, ErrUnavailable), errors.Is(err, ErrCanceled):
 		code = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "1")
+	case errors.Is(err, ErrSuperseded):
+		code = http.StatusConflict
+	case errors.Is(err, ErrDuplicateCookie):
+		code = http.StatusBadRequest
 	}
 	http.Error(w, http.StatusText(code), code)
 }
@@ -186,8 +213,12 @@ type ctxKey[T any, P Codec[T]] struct{ m *Manager[T, P] }
 
 // From returns the session that m's middleware attached to ctx, or nil when ctx
 // did not come through m's middleware.
+// Asking marks the response as depending on the session cookie (Vary: Cookie).
 func (m *Manager[T, P]) From(ctx context.Context) *Session[T, P] {
 	s, _ := ctx.Value(ctxKey[T, P]{m}).(*Session[T, P])
+	if s != nil {
+		s.read = true
+	}
 	return s
 }
 

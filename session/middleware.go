@@ -50,6 +50,9 @@ func (s *Session[T, P]) beforeHeader(ctx context.Context, h http.Header) error {
 	if !s.viaPrev || s.cookie == cookieClear {
 		s.m.cookie.setCookieHeader(h, s.cookie, &s.minted, s.cookieExpiry(), s.m.now())
 	}
+	if s.read || s.cookie != cookieKeep {
+		addVary(h)
+	}
 	s.headerSent = true
 	return nil
 }

@@ -23,6 +23,12 @@ const (
 	// client went away (its context was canceled, not timed out). Not an
 	// outage: logged at debug level.
 	EventCanceled Event = "canceled"
+	// EventDuplicateCookie: a request carried several different cookies of
+	// the session's name (see ErrDuplicateCookie); logged at Warn.
+	EventDuplicateCookie Event = "duplicate_cookie"
+	// EventSuperseded: a request came with a token that a privilege rotation
+	// retired; it was served anonymously, its cookie left alone.
+	EventSuperseded Event = "superseded"
 )
 
 // Metrics receives counters and latencies from the manager and the janitor. It is

@@ -50,9 +50,9 @@ func (s *Session[T, P]) resendCookie() {
 	if s.w.r == nil {
 		return
 	}
-	t, _, ok := findToken(s.w.r.Header, s.m.cookie.Name)
-	if ok && t.key() == s.key {
-		s.minted, s.cookie = t, cookieSet
+	toks, _, found := findTokens(s.w.r.Header, s.m.cookie.name)
+	if found == cookieToken && toks[0].key() == s.key {
+		s.minted, s.cookie = toks[0], cookieSet
 	}
 }
 
@@ -60,7 +60,7 @@ func (s *Session[T, P]) resendCookie() {
 // when the cookie is persistent, the zero Time for a browser-session
 // cookie.
 func (s *Session[T, P]) cookieExpiry() time.Time {
-	if s.remember || s.m.cookie.Persist {
+	if s.remember || s.m.cookie.persist {
 		return s.absoluteExpiresAt
 	}
 	return time.Time{}

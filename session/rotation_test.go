@@ -2,25 +2,28 @@ package session_test
 
 import (
 	"encoding/hex"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessiongen/sessiongen/session"
 )
 
-// TestRotationWithInFlightOldToken: a login rotates the token while other
-// requests of the same visitor are in flight with the old one. They keep
-// working during the grace window and their writes land in the rotated
+// TestRefreshTokenWithInFlightOldToken: RefreshToken replaces the token
+// while other requests of the same visitor are in flight with the old one.
+// They keep working during the grace window and their writes land in the
 // session, but none of them sends a cookie (which could only be the old
-// token), none can rotate again, and after the grace window the old token is
-// dead while the new one lives.
-func TestRotationWithInFlightOldToken(t *testing.T) {
+// token), none can refresh again, and after the grace window the old token
+// is dead while the new one lives.
+func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		c := h.client()
 		c.post("/set?name=anon").mustOK(t)
 		old := c.sessionCookie()
-		oldCookie := "session=" + old
+		oldCookie := cookieName + "=" + old
 
-		// Requests that loaded the session with the old token before the login.
+		// Requests that loaded the session with the old token before the refresh.
 		inflight := []string{"flash=f1", "theme=t1", "cart=x,y"}
 		results := make(chan result, len(inflight))
 		for _, q := range inflight {
@@ -28,16 +31,16 @@ func TestRotationWithInFlightOldToken(t *testing.T) {
 		}
 		h.waitArrived(len(inflight))
 
-		login := c.post("/rotate?user=u1").mustOK(t)
+		refresh := c.post("/refresh?role=r1").mustOK(t)
 		fresh := c.sessionCookie()
-		if fresh == "" || fresh == old || len(login.setCookies()) != 1 {
-			t.Fatalf("rotation did not replace the cookie: old %s new %s (%q)", old, fresh, login.setCookies())
+		if fresh == "" || fresh == old || len(refresh.setCookies()) != 1 {
+			t.Fatalf("refresh did not replace the cookie: old %s new %s (%q)", old, fresh, refresh.setCookies())
 		}
 
-		// A request that arrives with the old token after the rotation.
+		// A request that arrives with the old token after the refresh.
 		late := h.bare().do("POST", "/set?name=late", oldCookie).mustOK(t)
-		// One that tries to rotate again with the old token.
-		again := h.bare().do("POST", "/rotate", oldCookie).mustOK(t)
+		// One that tries to refresh again with the old token.
+		again := h.bare().do("POST", "/refresh", oldCookie).mustOK(t)
 		h.open("flight")
 		for _, r := range append([]result{late, again}, <-results, <-results, <-results) {
 			if r.code != 200 || len(r.setCookies()) != 0 {
@@ -47,9 +50,9 @@ func TestRotationWithInFlightOldToken(t *testing.T) {
 		if got := c.sessionCookie(); got != fresh {
 			t.Fatalf("the browser's cookie changed to %s", got)
 		}
-		want := "name=late count=0 cart=x,y flash=f1 user=u1 role= theme=t1"
+		want := "name=late count=0 cart=x,y flash=f1 user= role=r1 theme=t1"
 		if got := c.get("/get").mustOK(t).body; got != want {
-			t.Fatalf("after rotation\n got %q\nwant %q", got, want)
+			t.Fatalf("after the refresh\n got %q\nwant %q", got, want)
 		}
 		if n := h.store.Calls("Rotate"); n != 1 {
 			t.Fatalf("Rotate calls = %d, want 1", n)
@@ -61,6 +64,103 @@ func TestRotationWithInFlightOldToken(t *testing.T) {
 		}
 		if got := c.get("/get").mustOK(t).body; got != want {
 			t.Fatalf("new token after the grace window: %q", got)
+		}
+	})
+}
+
+// TestLoginRetiresOldToken: Rotate (a login) leaves the pre-login token
+// nothing. Requests in flight with it when the login happens, and requests
+// that come with it afterwards, cannot write (409, ErrSuperseded), read
+// nothing, and never touch the browser's new cookie; a login through the
+// retired token starts a separate session under a fresh token instead of
+// writing into the logged-in one.
+func TestLoginRetiresOldToken(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		c := h.client()
+		c.post("/set?name=anon").mustOK(t)
+		old := c.sessionCookie()
+		oldCookie := cookieName + "=" + old
+
+		inflight := []string{"flash=f1", "theme=t1", "cart=x,y"}
+		results := make(chan result, len(inflight))
+		for _, q := range inflight {
+			go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
+		}
+		h.waitArrived(len(inflight))
+
+		login := c.post("/rotate?user=u1").mustOK(t)
+		fresh := c.sessionCookie()
+		if fresh == "" || fresh == old || len(login.setCookies()) != 1 {
+			t.Fatalf("login did not replace the cookie: old %s new %s (%q)", old, fresh, login.setCookies())
+		}
+
+		read := h.bare().do("GET", "/get", oldCookie)
+		late := h.bare().do("POST", "/set?name=late", oldCookie)
+		h.open("flight")
+		for _, r := range []result{late, <-results, <-results, <-results} {
+			if r.code != http.StatusConflict || len(r.setCookies()) != 0 {
+				t.Fatalf("write through the retired token: %d %q, Set-Cookie %q; want 409 and no cookie\n%s", r.code, r.body, r.setCookies(), h.logs.String())
+			}
+		}
+		if read.code != 200 || read.body != describe0 || len(read.setCookies()) != 0 {
+			t.Fatalf("read through the retired token: %d %q, Set-Cookie %q; want an anonymous page and no cookie", read.code, read.body, read.setCookies())
+		}
+		want := "name=anon count=0 cart= flash= user=u1 role= theme="
+		if got := c.get("/get").mustOK(t).body; got != want {
+			t.Fatalf("after the login\n got %q\nwant %q", got, want)
+		}
+
+		// A login through the retired token gets a session of its own.
+		other := h.bare().do("POST", "/rotate?user=u2", oldCookie).mustOK(t)
+		if sc := other.setCookies(); len(sc) != 1 || strings.Contains(sc[0], old) || strings.Contains(sc[0], fresh) ||
+			other.body != "name= count=0 cart= flash= user=u2 role= theme=" {
+			t.Fatalf("login through the retired token: %q, Set-Cookie %q", other.body, sc)
+		}
+		if got := c.get("/get").mustOK(t).body; got != want {
+			t.Fatalf("the login through the retired token changed the session: %q", got)
+		}
+		if got := c.sessionCookie(); got != fresh {
+			t.Fatalf("the browser's cookie changed to %s", got)
+		}
+		if h.events.Count(session.EventSuperseded) == 0 {
+			t.Error("no superseded event")
+		}
+
+		h.clock.Advance(h.mgr.RotateGrace + 1)
+		if r := h.bare().do("GET", "/get", oldCookie); r.body != describe0 || !r.clearsCookie() {
+			t.Fatalf("old token after the window: %q, Set-Cookie %q; want anonymous and cleared", r.body, r.setCookies())
+		}
+		if got := c.get("/get").mustOK(t).body; got != want {
+			t.Fatalf("new token after the window: %q", got)
+		}
+	})
+}
+
+// TestOwnerChangeRotates: a handler that changes the owner without calling
+// Rotate still gets a privilege rotation: the token changes and the old one
+// loads nothing. Clearing the owner (a logout that keeps the cart) rotates too.
+func TestOwnerChangeRotates(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		c := h.client()
+		c.post("/set?name=anon").mustOK(t)
+		anon := c.sessionCookie()
+		r := c.post("/set?user=u1").mustOK(t)
+		loggedIn := c.sessionCookie()
+		if len(r.setCookies()) != 1 || loggedIn == anon {
+			t.Fatalf("owner change without Rotate kept the token (Set-Cookie %q)", r.setCookies())
+		}
+		if got := h.bare().do("GET", "/get", cookieName+"="+anon).body; got != describe0 {
+			t.Fatalf("pre-login token after the owner change: %q", got)
+		}
+		c.post("/set?user=").mustOK(t)
+		if out := c.sessionCookie(); out == loggedIn || out == "" {
+			t.Fatalf("clearing the owner kept the token")
+		}
+		if got := h.bare().do("GET", "/get", cookieName+"="+loggedIn).body; got != describe0 {
+			t.Fatalf("logged-in token after the owner was cleared: %q", got)
+		}
+		if got := c.get("/get").mustOK(t).body; got != "name=anon count=0 cart= flash= user= role= theme=" {
+			t.Fatalf("after the owner changes: %q", got)
 		}
 	})
 }

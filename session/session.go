@@ -11,6 +11,15 @@ import (
 // fields, Update and Rotate before writing the response.
 var ErrHeaderWritten = errors.New("session: response header already written")
 
+// ErrDuplicateCookie means the request carried several different session
+// cookies that name live sessions (a cookie planted from a sibling subdomain
+// or over plain HTTP next to the visitor's own, when the cookie has no
+// __Host- prefix). The request is served anonymously, and nothing that would
+// store a session or set a cookie is allowed: it could attach the visitor's
+// data or login to the planted session, or replace the visitor's cookie.
+// DefaultErrorHandler answers 400.
+var ErrDuplicateCookie = errors.New("session: several different session cookies")
+
 // Session is one request's view of a session of type T. It belongs to the
 // request's goroutine: it is not safe for concurrent use.
 type Session[T any, P Codec[T]] struct {
@@ -23,6 +32,7 @@ type Session[T any, P Codec[T]] struct {
 	base    []byte // the stored bytes value derives from: the base of a conflict merge
 	version int64  // the version base has
 
+	owner                                       string // the owner stored with key: a change means a privilege change
 	createdAt, idleExpiresAt, absoluteExpiresAt time.Time
 
 	minted token        // the token this request issued (valid when cookie == cookieSet)
@@ -39,6 +49,22 @@ type Session[T any, P Codec[T]] struct {
 	// It is served anonymously and sends no cookie; a change it tries to
 	// store is refused with ErrSuperseded.
 	superseded bool
+	// several: the request carried several different cookies of the
+	// session's name (cookie tossing, or a stale cookie at another Path or
+	// Domain). The response never clears a cookie: it could be the victim's.
+	several bool
+	// ambiguous: several of those cookies name live sessions, and nothing
+	// tells the visitor's own from a planted one. The request is served
+	// anonymously and cannot store or rotate anything (ErrDuplicateCookie).
+	ambiguous bool
+	// keyOnly: the session was loaded by key (Manager.LoadKey), by server
+	// code that holds no token: it cannot rotate nor send a cookie.
+	keyOnly bool
+	// rotated: Rotate ran in this request (or must not run again).
+	rotated bool
+	// read: the handler asked for the session (From): the response depends
+	// on the cookie and carries Vary: Cookie.
+	read bool
 	// gone: the session was destroyed, revoked or expired under this request.
 	// Nothing in the request writes it again: logout wins.
 	gone bool
@@ -111,7 +137,7 @@ func (s *Session[T, P]) Err() error {
 
 // adopt makes rec the stored state the request works from.
 func (s *Session[T, P]) adopt(rec *Record) {
-	s.key, s.stored, s.version = rec.Key, true, rec.Version
+	s.key, s.stored, s.version, s.owner = rec.Key, true, rec.Version, rec.Owner
 	s.base = rec.Data
 	s.createdAt, s.idleExpiresAt, s.absoluteExpiresAt = rec.CreatedAt, rec.IdleExpiresAt, rec.AbsoluteExpiresAt
 	if !s.rememberChanged {
@@ -121,12 +147,18 @@ func (s *Session[T, P]) adopt(rec *Record) {
 
 // markGone records that the stored session disappeared under this request
 // (logout, revocation or expiry elsewhere): its changes are dropped, it is never
-// recreated, and the browser is told to drop the cookie.
+// recreated, and the browser is told to drop the cookie, unless the request
+// may not hold the browser's cookie at all: its token was superseded (the
+// browser has the new one) or it came with several cookies (one may be a
+// victim's).
 func (s *Session[T, P]) markGone() {
 	s.gone, s.stored = true, false
 	s.changed = FieldSet{}
 	s.reset = false
-	s.cookie = cookieClear
+	s.cookie = cookieKeep
+	if !s.superseded && !s.several {
+		s.cookie = cookieClear
+	}
 }
 
 // isNotFound and isExists keep the store-error switches readable.

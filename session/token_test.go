@@ -51,37 +51,76 @@ func FuzzParseToken(f *testing.F) {
 	})
 }
 
-// FuzzFindToken: whatever Cookie header arrives, findToken never panics, and a
-// token it returns is spelled, exactly, as the value of a cookie of that name.
+// FuzzFindToken: whatever Cookie header arrives, findTokens never panics;
+// every token it returns is spelled, exactly, as the value of a cookie of
+// that name; it reports several cookies exactly when the header holds two
+// different values of that name; and it returns at most maxCandidates tokens.
 func FuzzFindToken(f *testing.F) {
-	tok := newToken()
+	tok, other := newToken(), newToken()
 	f.Add("session=" + tok.String())
 	f.Add("a=b; session=\"" + tok.String() + "\"; c=d")
 	f.Add("session=garbage; session=" + tok.String())
+	f.Add("session=" + tok.String() + "; session=" + other.String())
+	f.Add("session=" + tok.String() + "; session=" + tok.String())
 	f.Add(";;;=;session")
 	f.Add("session=" + strings.Repeat("x", 5000))
 	f.Fuzz(func(t *testing.T, header string) {
 		h := http.Header{"Cookie": {header}}
-		got, present, ok := findToken(h, "session")
-		if ok && (!present || !strings.Contains(header, "session="+got.String()) &&
-			!strings.Contains(header, "session=\""+got.String()+"\"")) {
-			t.Fatalf("findToken(%q) = %s, not in the header", header, got.String())
+		toks, n, found := findTokens(h, "session")
+		values := sessionValues(header)
+		distinct := map[string]bool{}
+		for _, v := range values {
+			distinct[v] = true
 		}
-		if present && !strings.Contains(header, "session") {
-			t.Fatalf("findToken(%q) found a cookie that is not there", header)
+		wantFound := map[bool]cookieFind{true: cookieSeveral}[len(distinct) > 1]
+		if len(distinct) == 1 {
+			wantFound = cookieMalformed
+			if _, ok := parseToken(values[0]); ok {
+				wantFound = cookieToken
+			}
+		}
+		if found != wantFound {
+			t.Fatalf("findTokens(%q) = %d, want %d (values %q)", header, found, wantFound, values)
+		}
+		for i := range min(n, maxCandidates) {
+			if !distinct[toks[i].String()] {
+				t.Fatalf("findTokens(%q) returned %s, not a value of the header", header, toks[i].String())
+			}
 		}
 	})
 }
 
-func TestFindTokenAllocations(t *testing.T) {
-	tok := newToken()
-	h := http.Header{"Cookie": {"a=1; b=2; session=" + tok.String() + "; c=3"}}
-	allocs := testing.AllocsPerRun(100, func() {
-		if _, _, ok := findToken(h, "session"); !ok {
-			t.Fatal("not found")
+// sessionValues is the reference parser for FuzzFindToken: the values of the
+// cookies named session, quotes removed, in a plainly different way.
+func sessionValues(header string) []string {
+	var out []string
+	for _, part := range strings.Split(header, ";") {
+		k, v, ok := strings.Cut(strings.Trim(part, " \t\r\n"), "=")
+		if !ok || k != "session" {
+			continue
 		}
-	})
-	if allocs != 0 {
-		t.Fatalf("findToken allocates %v times", allocs)
+		if strings.HasPrefix(v, "\"") && strings.HasSuffix(v, "\"") && len(v) >= 2 {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestFindTokenAllocations(t *testing.T) {
+	tok, other := newToken(), newToken()
+	for _, header := range []string{
+		"a=1; b=2; session=" + tok.String() + "; c=3",
+		"session=" + tok.String() + "; a=1; session=" + other.String(),
+	} {
+		h := http.Header{"Cookie": {header}}
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, n, _ := findTokens(h, "session"); n == 0 {
+				t.Fatal("not found")
+			}
+		})
+		if allocs != 0 {
+			t.Fatalf("findTokens allocates %v times", allocs)
+		}
 	}
 }

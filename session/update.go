@@ -79,6 +79,11 @@ func (s *Session[T, P]) updateOnce(ctx context.Context, kl *keyLock, fn func(*T)
 		return err
 	}
 	s.changed = pending.Union(P(&s.value).DiffSession(before))
+	if !s.changed.Empty() {
+		if err := s.beforeWrite(ctx); err != nil {
+			return err
+		}
+	}
 	switch {
 	case !s.stored:
 		return s.create(ctx)

@@ -71,7 +71,7 @@ func use(s typed) {
 
 // quiet configures a manager for the benchmark: plain HTTP, no log output.
 func quiet[T any, P session.Codec[T]](m *session.Manager[T, P]) {
-	m.Cookie.Secure = false
+	m.Cookie = session.CookieConfig{Prefix: session.NoPrefix, AllowInsecure: true}
 	m.Logger = slog.New(slog.DiscardHandler)
 }
 

@@ -19,6 +19,9 @@ import (
 
 func TestMain(m *testing.M) { testdb.Main(m) }
 
+// cookieName is the example's session cookie: the library's secure default.
+const cookieName = "__Host-session"
+
 // requestTimeout bounds one request of a test browser.
 const requestTimeout = 30 * time.Second
 
@@ -112,7 +115,7 @@ func (b *browser) do(resp *http.Response, err error) htmlPage {
 // token returns the session cookie the browser holds ("" for none).
 func (b *browser) token() string {
 	for _, c := range b.client.Jar.Cookies(b.base) {
-		if c.Name == "session" {
+		if c.Name == cookieName {
 			return c.Value
 		}
 	}
@@ -122,7 +125,7 @@ func (b *browser) token() string {
 // setToken replaces the browser's session cookie, as an attacker replaying
 // a copied cookie would.
 func (b *browser) setToken(value string) {
-	b.client.Jar.SetCookies(b.base, []*http.Cookie{{Name: "session", Value: value, Path: "/", Secure: true, HttpOnly: true}})
+	b.client.Jar.SetCookies(b.base, []*http.Cookie{{Name: cookieName, Value: value, Path: "/", Secure: true, HttpOnly: true}})
 }
 
 // login logs the browser in as name and checks the welcome page.

@@ -216,7 +216,7 @@ func checkSession(t *testing.T, base string) {
 	}
 	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == "session" {
+		if c.Name == "__Host-session" {
 			cookie = c
 		}
 	}

@@ -48,6 +48,7 @@ var knownEvents = []session.Event{
 	session.EventIdleExpired, session.EventAbsoluteExpired, session.EventRevoked,
 	session.EventDecodeFailed, session.EventConflictRetried, session.EventConflictFailed,
 	session.EventStoreUnavailable, session.EventCanceled, session.EventCleanup,
+	session.EventSuperseded, session.EventDuplicateCookie,
 }
 
 // Metrics implements session.Metrics on Prometheus collectors. It is safe for

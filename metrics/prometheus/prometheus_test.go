@@ -45,10 +45,12 @@ sessiongen_session_events_total{event="conflict_retried"} 0
 sessiongen_session_events_total{event="created"} 2
 sessiongen_session_events_total{event="decode_failed"} 0
 sessiongen_session_events_total{event="destroyed"} 0
+sessiongen_session_events_total{event="duplicate_cookie"} 0
 sessiongen_session_events_total{event="idle_expired"} 0
 sessiongen_session_events_total{event="revoked"} 1
 sessiongen_session_events_total{event="rotated"} 0
 sessiongen_session_events_total{event="store_unavailable"} 0
+sessiongen_session_events_total{event="superseded"} 0
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "sessiongen_session_events_total"); err != nil {
 		t.Fatal(err)

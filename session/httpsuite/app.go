@@ -115,7 +115,7 @@ func newApp(t *testing.T, store session.Store, c *clock) *app {
 	mux.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, describe(a.mgr.From(r.Context()).Value()))
 	})
-	for _, p := range []string{"/set", "/incr", "/edit", "/rotate", "/logout"} {
+	for _, p := range []string{"/set", "/incr", "/edit", "/rotate", "/refresh", "/logout"} {
 		mux.HandleFunc("POST "+p, a.write)
 	}
 	mux.HandleFunc("POST /late", a.late)
@@ -147,6 +147,8 @@ func (a *app) write(w http.ResponseWriter, r *http.Request) {
 		err = s.Update(r.Context(), func(v *Shopper) error { v.Count++; return nil })
 	case "/rotate":
 		err = s.Rotate(r.Context())
+	case "/refresh":
+		err = s.RefreshToken(r.Context())
 	case "/logout":
 		err = s.Destroy(r.Context())
 	}
@@ -339,7 +341,7 @@ func (r response) clearsCookie() bool {
 func (b *browser) cookie() string {
 	u, _ := url.Parse(b.a.srv.URL)
 	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == b.a.mgr.Cookie.Name {
+		if c.Name == b.a.mgr.CookieName() {
 			return c.Value
 		}
 	}

@@ -2,6 +2,7 @@ package httpsuite
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/sessiongen/sessiongen/session"
@@ -32,7 +33,7 @@ func logoutWinsOverSlowWrites(t *testing.T, store session.Store) {
 			t.Errorf("slow request after logout: Set-Cookie %q, want a clearing cookie", r.cookies)
 		}
 	}
-	if got := a.withCookie("session=" + cookie).get("/get").body; got != emptyShopper {
+	if got := a.withCookie(a.mgr.CookieName() + "=" + cookie).get("/get").body; got != emptyShopper {
 		t.Fatalf("the logged-out cookie still loads: %q", got)
 	}
 	if n, err := store.Count(t.Context(), c.Now()); err != nil || n.Live != 0 {
@@ -43,37 +44,37 @@ func logoutWinsOverSlowWrites(t *testing.T, store session.Store) {
 	}
 }
 
-// rotationWithInFlightOldToken: a login rotates the token while requests with
-// the old one are in flight; they keep working during the grace window and
-// their writes land in the rotated session, none of them sends a cookie or
-// rotates again, and after the window only the new token works.
-func rotationWithInFlightOldToken(t *testing.T, store session.Store) {
+// refreshWithInFlightOldToken: RefreshToken replaces the token while requests
+// with the old one are in flight; they keep working during the grace window
+// and their writes land in the session, none of them sends a cookie or
+// refreshes again, and after the window only the new token works.
+func refreshWithInFlightOldToken(t *testing.T, store session.Store) {
 	c := &clock{now: t0}
 	a := newApp(t, store, c)
 	tab := a.browser()
 	tab.post("/set?name=anon").mustOK(t)
-	old := "session=" + tab.cookie()
+	old := a.mgr.CookieName() + "=" + tab.cookie()
 	inflight := []string{"flash=f1", "theme=t1", "slot=2&v=9"}
 	results := make(chan response, len(inflight))
 	for _, q := range inflight {
 		go func() { results <- a.withCookie(old).post("/set?hold=flight&" + q) }()
 	}
 	a.waitArrived(len(inflight))
-	login := tab.post("/rotate?user=u1").mustOK(t)
-	if len(login.cookies) != 1 || "session="+tab.cookie() == old {
-		t.Fatalf("rotation did not replace the cookie: %q", login.cookies)
+	refresh := tab.post("/refresh?role=r1").mustOK(t)
+	if len(refresh.cookies) != 1 || a.mgr.CookieName()+"="+tab.cookie() == old {
+		t.Fatalf("the refresh did not replace the cookie: %q", refresh.cookies)
 	}
 	late := a.withCookie(old).post("/set?name=late").mustOK(t)
-	again := a.withCookie(old).post("/rotate").mustOK(t)
+	again := a.withCookie(old).post("/refresh").mustOK(t)
 	a.open("flight")
 	for _, r := range []response{late, again, <-results, <-results, <-results} {
 		if r.code != 200 || len(r.cookies) != 0 {
 			t.Fatalf("old-token request: %d %q, Set-Cookie %q; want 200 and no cookie", r.code, r.body, r.cookies)
 		}
 	}
-	want := describe(&Shopper{Name: "late", Flash: "f1", UserID: "u1", Theme: "t1", S2: 9})
+	want := describe(&Shopper{Name: "late", Flash: "f1", Role: "r1", Theme: "t1", S2: 9})
 	if got := tab.get("/get").mustOK(t).body; got != want {
-		t.Fatalf("after rotation\n got %q\nwant %q", got, want)
+		t.Fatalf("after the refresh\n got %q\nwant %q", got, want)
 	}
 	c.Advance(a.mgr.RotateGrace + 1)
 	if got := a.withCookie(old).get("/get").body; got != emptyShopper {
@@ -81,5 +82,42 @@ func rotationWithInFlightOldToken(t *testing.T, store session.Store) {
 	}
 	if got := tab.get("/get").mustOK(t).body; got != want {
 		t.Fatalf("new token after the grace window: %q", got)
+	}
+}
+
+// loginRetiresOldToken: a login (Rotate) while requests with the old token
+// are in flight: none of them, nor any later request with it, reads or
+// writes the logged-in session (writes are refused with 409), none sends or
+// clears a cookie, and the browser keeps its new one.
+func loginRetiresOldToken(t *testing.T, store session.Store) {
+	c := &clock{now: t0}
+	a := newApp(t, store, c)
+	tab := a.browser()
+	tab.post("/set?name=anon").mustOK(t)
+	old := a.mgr.CookieName() + "=" + tab.cookie()
+	inflight := []string{"flash=f1", "theme=t1", "slot=2&v=9"}
+	results := make(chan response, len(inflight))
+	for _, q := range inflight {
+		go func() { results <- a.withCookie(old).post("/set?hold=flight&" + q) }()
+	}
+	a.waitArrived(len(inflight))
+	login := tab.post("/rotate?user=u1").mustOK(t)
+	fresh := tab.cookie()
+	if len(login.cookies) != 1 || a.mgr.CookieName()+"="+fresh == old {
+		t.Fatalf("the login did not replace the cookie: %q", login.cookies)
+	}
+	late := a.withCookie(old).post("/set?name=late")
+	a.open("flight")
+	for _, r := range []response{late, <-results, <-results, <-results} {
+		if r.code != http.StatusConflict || len(r.cookies) != 0 {
+			t.Fatalf("write through the retired token: %d %q, Set-Cookie %q; want 409 and no cookie", r.code, r.body, r.cookies)
+		}
+	}
+	if r := a.withCookie(old).get("/get"); r.body != emptyShopper || len(r.cookies) != 0 {
+		t.Fatalf("read through the retired token: %q, Set-Cookie %q; want an anonymous session and no cookie", r.body, r.cookies)
+	}
+	want := describe(&Shopper{Name: "anon", UserID: "u1"})
+	if got := tab.get("/get").mustOK(t).body; got != want || tab.cookie() != fresh {
+		t.Fatalf("after the login\n got %q\nwant %q (cookie kept: %v)", got, want, tab.cookie() == fresh)
 	}
 }

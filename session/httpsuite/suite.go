@@ -1,7 +1,8 @@
 // Package httpsuite is the session runtime's concurrency suite over real HTTP:
 // the promises of package session about parallel requests of one visitor
-// (nothing refused, nothing lost, logout wins, rotation keeps in-flight
-// requests working, every change saved however it was made), checked through
+// (nothing refused, nothing lost, logout wins, a token refresh keeps in-flight
+// requests working while a login leaves the old token nothing, every change
+// saved however it was made), checked through
 // the public API only, with a generated session type, the middleware, real
 // HTTPS and a browser's cookie jar, against a store.
 //
@@ -56,5 +57,6 @@ var scenarios = []scenario{
 	{"InPlaceEditsMerged", inPlaceEditsMerged},
 	{"LateWriteReported", lateWriteReported},
 	{"LogoutWinsOverSlowWrites", logoutWinsOverSlowWrites},
-	{"RotationWithInFlightOldToken", rotationWithInFlightOldToken},
+	{"RefreshWithInFlightOldToken", refreshWithInFlightOldToken},
+	{"LoginRetiresOldToken", loginRetiresOldToken},
 }

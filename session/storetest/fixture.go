@@ -173,14 +173,18 @@ func (f *fixture) wantGone(key session.Key, now time.Time, what string) {
 }
 
 // wantSuperseded fails unless Load of key at now reports ErrSuperseded, with
-// no record, and an error that does not match ErrNotFound (the runtime would
-// clear the browser's new cookie).
+// no record, and an error that matches neither ErrNotFound (the runtime would
+// clear the browser's new cookie) nor ErrUnavailable (it would answer 503
+// instead of serving the request anonymously).
 func (f *fixture) wantSuperseded(key session.Key, now time.Time, what string) {
 	f.t.Helper()
 	rec, err := f.store.Load(f.ctx, key, now)
 	f.wantErr(err, session.ErrSuperseded, what)
 	if errors.Is(err, session.ErrNotFound) {
 		f.t.Fatalf("%s: %v matches ErrNotFound too; a superseded token must be told apart from an unknown one", what, err)
+	}
+	if errors.Is(err, session.ErrUnavailable) {
+		f.t.Fatalf("%s: %v matches ErrUnavailable too; a superseded token is an answer, not an outage", what, err)
 	}
 	if !rec.Key.IsZero() || rec.Data != nil || rec.Owner != "" {
 		f.t.Fatalf("%s: Load returned session %s (owner %q) with ErrSuperseded; a tombstone must grant nothing", what, rec.Key.Prefix(), rec.Owner)
