@@ -250,7 +250,7 @@ func TestSessionAfterAnUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		fmt.Fprintf(conn, "GET /lines HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: lines\r\nCookie: session=%s\r\n\r\n", tok)
+		fmt.Fprintf(conn, "GET /lines HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: lines\r\nCookie: %s=%s\r\n\r\n", cookieName, tok)
 		rd := bufio.NewReader(conn)
 		resp, err := http.ReadResponse(rd, nil)
 		if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {

@@ -27,9 +27,15 @@ type app struct {
 // pageNames lists the templates that render a whole page inside layout.html.
 var pageNames = []string{"home.html", "products.html", "cart.html", "devices.html"}
 
+// maxSessionsPerUser caps the sessions of one user: a login beyond it ends
+// the user's least recently used session, so that nobody can make one
+// user's device list (and every per-user operation) grow without bound.
+const maxSessionsPerUser = 10
+
 // newApp returns the application storing its sessions in store.
 func newApp(store session.Store) *app {
 	a := &app{sessions: shop.NewVisitorManager(store), pages: map[string]*template.Template{}}
+	a.sessions.MaxSessionsPerOwner = maxSessionsPerUser
 	funcs := template.FuncMap{"when": formatTime, "count": count}
 	for _, name := range pageNames {
 		a.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
