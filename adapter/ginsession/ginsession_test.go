@@ -84,11 +84,11 @@ func visit(t *testing.T, app http.Handler, method, path, cookie string) *http.Re
 	return rec.Result()
 }
 
-// sessionCookie returns "session=<token>" from a response, "" if none.
+// sessionCookie returns "__Host-session=<token>" from a response, "" if none.
 func sessionCookie(resp *http.Response) string {
 	for _, c := range resp.Cookies() {
-		if c.Name == "session" && c.Value != "" {
-			return "session=" + c.Value
+		if c.Name == "__Host-session" && c.Value != "" {
+			return "__Host-session=" + c.Value
 		}
 	}
 	return ""
@@ -177,7 +177,7 @@ func TestUnavailableStoreAbortsTheChain(t *testing.T) {
 	store.Close() // every later Load fails
 	ran = false
 	token := strings.Repeat("A", 43)
-	resp := visit(t, r, http.MethodGet, "/get", "session="+token)
+	resp := visit(t, r, http.MethodGet, "/get", "__Host-session="+token)
 	if resp.StatusCode < 500 || ran {
 		t.Fatalf("with the store closed: %d, handler ran %v; want the middleware's 5xx and no handler", resp.StatusCode, ran)
 	}

@@ -82,11 +82,11 @@ func visit(t *testing.T, app http.Handler, method, path, cookie string) response
 	return response{res.StatusCode, res.Header, string(b)}
 }
 
-// sessionCookie returns "session=<token>" from a response, "" if none.
+// sessionCookie returns "__Host-session=<token>" from a response, "" if none.
 func sessionCookie(r response) string {
 	for _, line := range r.header["Set-Cookie"] {
-		if c, err := http.ParseSetCookie(line); err == nil && c.Name == "session" && c.Value != "" {
-			return "session=" + c.Value
+		if c, err := http.ParseSetCookie(line); err == nil && c.Name == "__Host-session" && c.Value != "" {
+			return "__Host-session=" + c.Value
 		}
 	}
 	return ""
