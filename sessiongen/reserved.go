@@ -7,7 +7,7 @@ var reservedAccessors = map[string]bool{
 	"Value": true, "Changed": true, "Commit": true, "Update": true, "Rotate": true,
 	"Destroy": true, "Token": true, "Key": true, "Owner": true, "IsNew": true,
 	"Err": true, "RevokeOthers": true, "RevokeAll": true, "RevokeDevice": true, "Devices": true,
-	"Manager": true, "Session": true, "Cookie": true, "Ended": true,
+	"Manager": true, "Session": true, "Cookie": true, "Ended": true, "RefreshToken": true, "RememberMe": true,
 }
 
 // reservedMethods are the methods generated on the session struct itself: a
