@@ -93,8 +93,8 @@ func visit(t *testing.T, app *fiber.App, method, path, cookie string) (*http.Res
 
 func sessionCookie(resp *http.Response) string {
 	for _, c := range resp.Cookies() {
-		if c.Name == "session" && c.Value != "" {
-			return "session=" + c.Value
+		if c.Name == "__Host-session" && c.Value != "" {
+			return "__Host-session=" + c.Value
 		}
 	}
 	return ""
@@ -168,7 +168,7 @@ func TestUnavailableStoreAnswersForTheHandler(t *testing.T) {
 	}
 	store.Close() // every later Load fails
 	ran = false
-	resp, body := visit(t, app, http.MethodGet, "/get", "session="+strings.Repeat("A", 43))
+	resp, body := visit(t, app, http.MethodGet, "/get", "__Host-session="+strings.Repeat("A", 43))
 	if resp.StatusCode < 500 || ran || strings.Contains(body, "handler") {
 		t.Fatalf("with the store closed: %d %q, handler ran %v; want the middleware's 5xx and no handler", resp.StatusCode, body, ran)
 	}

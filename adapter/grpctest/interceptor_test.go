@@ -135,11 +135,11 @@ func TestInterceptorOverAConnection(t *testing.T) {
 	}
 
 	n, set := add("", "tea")
-	if n != 1 || set == nil || set.Name != "session" || set.Value == "" || !set.HttpOnly || !set.Secure {
+	if n != 1 || set == nil || set.Name != "__Host-session" || set.Value == "" || !set.HttpOnly || !set.Secure {
 		t.Fatalf("first call: cart %d, set-cookie %v; want 1 and the session cookie", n, set)
 	}
 	token := set.Value
-	cookie := "other=1; session=" + token
+	cookie := "other=1; __Host-session=" + token
 	if n, set := add(cookie, "mug"); n != 2 || set != nil {
 		t.Fatalf("second call with the cookie: cart %d, set-cookie %v; want 2 and none", n, set)
 	}
@@ -155,7 +155,7 @@ func TestInterceptorOverAConnection(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			req, _ := http.NewRequest(http.MethodPost, "https://example.com/", nil)
-			req.Header.Set("Cookie", "session="+token)
+			req.Header.Set("Cookie", "__Host-session="+token)
 			rec := httptest.NewRecorder()
 			app.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {

@@ -74,7 +74,7 @@ func newInstance(b *testing.B, dbURL string) *instance {
 	b.Cleanup(pool.Close)
 	in := &instance{calls: &calls{}}
 	m := httpsuite.NewShopperManager(pgstore.New(pool))
-	m.Cookie.Secure = false
+	m.Cookie = session.CookieConfig{Prefix: session.NoPrefix, AllowInsecure: true} // plain HTTP
 	m.Logger = slog.New(slog.DiscardHandler)
 	m.Metrics = in.calls
 	in.srv = httptest.NewServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

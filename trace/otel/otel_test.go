@@ -101,8 +101,8 @@ func (tr *tracing) noToken(t *testing.T, token string) {
 func sessionCookie(t *testing.T, resp *http.Response) (cookie, token string) {
 	t.Helper()
 	for _, c := range resp.Cookies() {
-		if c.Name == "session" && c.Value != "" {
-			return "session=" + c.Value, c.Value
+		if c.Name == "__Host-session" && c.Value != "" {
+			return "__Host-session=" + c.Value, c.Value
 		}
 	}
 	t.Fatalf("no session cookie in %q", resp.Header["Set-Cookie"])
@@ -142,7 +142,7 @@ func TestStoreCallsAreSpansWithOutcomeAndKeyPrefix(t *testing.T) {
 
 	// A load of an unknown token: not_found, which is no error status.
 	tr.exporter.Reset()
-	other := "session=" + strings.Repeat("A", 43)
+	other := "__Host-session=" + strings.Repeat("A", 43)
 	tr.request(func(http.ResponseWriter, *http.Request) {}, other)
 	loads := tr.spans("sessiongen.Load")
 	if len(loads) != 1 || attr(loads[0].Attributes, sessionotel.AttrOutcome) != "not_found" || loads[0].Status.Code == codes.Error {
