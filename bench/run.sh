@@ -15,7 +15,7 @@ DURATION=${DURATION:-10s}     # ceiling: each pgbench / raw pgx / pgstore measur
 HTTP_DURATION=${HTTP_DURATION:-15s}
 REPS=${REPS:-3}               # ceiling, httpload: alternating rounds per cell
 COUNT=${COUNT:-5}             # go test -bench -count for the micro-benchmarks
-OTHERS=${OTHERS-codec middleware cleanup store}  # other parts' benchmark folders to run
+OTHERS=${OTHERS-codec middleware cleanup store burst}  # other parts' benchmark folders to run
 out=out
 mkdir -p "$out"
 
