@@ -144,7 +144,9 @@ func (v *Ours) SessionKeys() []string { return sessionKeysOurs }
 
 // OursSession is one request's Ours session, with a getter and a
 // setter per field. Setters record the change, so that only changed fields are
-// written back and re-applied after a conflict.
+// written back and re-applied after a conflict. A change made in place through
+// a map, slice or pointer that a getter returned is saved too: the commit
+// compares the value with what was loaded.
 type OursSession struct{ *session.Session[Ours, *Ours] }
 
 // Name returns the name field.

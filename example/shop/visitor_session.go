@@ -129,7 +129,9 @@ func (v *Visitor) SessionKeys() []string { return sessionKeysVisitor }
 
 // VisitorSession is one request's Visitor session, with a getter and a
 // setter per field. Setters record the change, so that only changed fields are
-// written back and re-applied after a conflict.
+// written back and re-applied after a conflict. A change made in place through
+// a map, slice or pointer that a getter returned is saved too: the commit
+// compares the value with what was loaded.
 type VisitorSession struct {
 	*session.Session[Visitor, *Visitor]
 }

@@ -292,7 +292,9 @@ func (v *Shopper) SessionKeys() []string { return sessionKeysShopper }
 
 // ShopperSession is one request's Shopper session, with a getter and a
 // setter per field. Setters record the change, so that only changed fields are
-// written back and re-applied after a conflict.
+// written back and re-applied after a conflict. A change made in place through
+// a map, slice or pointer that a getter returned is saved too: the commit
+// compares the value with what was loaded.
 type ShopperSession struct {
 	*session.Session[Shopper, *Shopper]
 }
