@@ -174,6 +174,35 @@ func TestStaleConnectionFailsCreateOnce(t *testing.T) {
 	mustCreate(t, s)
 }
 
+// Save is not repeated either: a repeat of a save that committed unheard
+// would fail its own version check and come back as ErrConflict, and the
+// runtime would then apply the caller's Update a second time. A connection the
+// server ended fails it with ErrUnavailable, and the session keeps exactly one
+// of the two states.
+func TestStaleConnectionFailsSaveOnce(t *testing.T) {
+	s, pool := newUncheckedStore(t)
+	rec := mustCreate(t, s)
+	terminateBackends(t, pool)
+
+	next := rec
+	next.Data = []byte("after the restart")
+	_, err := s.Save(context.Background(), next, base)
+	var pgErr *pgconn.PgError
+	if !errors.Is(err, session.ErrUnavailable) || !errors.As(err, &pgErr) || pgErr.Code != "57P01" {
+		t.Fatalf("Save on a terminated connection: %v, want ErrUnavailable wrapping SQLSTATE 57P01", err)
+	}
+	got, err := s.Load(context.Background(), rec.Key, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != rec.Version {
+		t.Fatalf("version %d after a Save that reported ErrUnavailable on a connection that never ran it, want %d", got.Version, rec.Version)
+	}
+	if _, err := s.Save(context.Background(), next, base); err != nil {
+		t.Fatalf("Save after the pool reset: %v", err)
+	}
+}
+
 // newUncheckedStore is newStore on a pool that never pings a connection before
 // handing it out. pgxpool pings connections idle for over a second, which
 // would hide a stale connection from the store whenever the test runs slowly;

@@ -76,9 +76,12 @@ func hitRecord(key session.Key) func(op string, row pgdb.LoadSessionRow) (sessio
 // Save implements session.Store. The hit path is one UPDATE ... RETURNING;
 // only a save that changed nothing asks why, with a second statement.
 func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
-	// Idempotent in effect: a repeat of a save that did commit fails the
-	// version check, so nothing is applied twice.
-	version, err := run(s, ctx, storekit.OpSave, idempotent, func(ctx context.Context) (int64, error) {
+	// Not repeatable: a repeat of a save that did commit, unheard, fails the
+	// version check and would report ErrConflict, and the runtime would then
+	// run the caller's Update function a second time on top of the committed
+	// change (one request, two increments). A connection lost mid-call is
+	// ErrUnavailable instead: the caller does not know, and says so.
+	version, err := run(s, ctx, storekit.OpSave, notIdempotent, func(ctx context.Context) (int64, error) {
 		return s.q.SaveSession(ctx, pgdb.SaveSessionParams{
 			Key:           rec.Key[:],
 			Now:           now,
