@@ -12,11 +12,8 @@ import (
 )
 
 // DeleteOwner implements session.Store.
-func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
+func (s *statements) DeleteOwner(ctx context.Context, owner string, except session.Key) (int64, error) {
 	const op = storekit.OpDeleteOwner
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return 0, err
-	}
 	// Idempotent: a repeat deletes what is left (and may report 0).
 	return run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.DeleteOwnerSessions(ctx, mysqldb.DeleteOwnerSessionsParams{Owner: []byte(owner), ExceptKey: except[:]})
@@ -24,31 +21,19 @@ func (s *Store) DeleteOwner(ctx context.Context, owner string, except session.Ke
 }
 
 // DeleteOwned implements session.Store with one DELETE by key and owner.
-func (s *Store) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
+func (s *statements) DeleteOwned(ctx context.Context, owner string, key session.Key, now time.Time) error {
 	const op = storekit.OpDeleteOwned
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return err
-	}
 	// Idempotent in effect: a repeat after a commit the client never heard of
 	// finds nothing and reports ErrNotFound, as for a session already gone.
 	n, err := run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.DeleteOwnedSession(ctx, mysqldb.DeleteOwnedSessionParams{SessionKey: key[:], Owner: []byte(owner), Now: storekit.Micros(now)})
 	})
-	if err == nil && n == 0 {
-		return session.ErrNotFound
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrNotFound)
 }
 
 // TrimOwner implements session.Store with one DELETE.
-func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
+func (s *statements) TrimOwner(ctx context.Context, owner string, except session.Key, keep int, now time.Time) (int64, error) {
 	const op = storekit.OpTrimOwner
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return 0, err
-	}
-	if err := storekit.CheckKeep(op, keep); err != nil {
-		return 0, err
-	}
 	return run(s, ctx, op, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.TrimOwnerSessions(ctx, mysqldb.TrimOwnerSessionsParams{
 			Owner: []byte(owner), ExceptKey: except[:], Now: storekit.Micros(now), Limit: int32Limit(keep),
@@ -57,14 +42,8 @@ func (s *Store) TrimOwner(ctx context.Context, owner string, except session.Key,
 }
 
 // ListOwner implements session.Store.
-func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
+func (s *statements) ListOwner(ctx context.Context, owner string, now time.Time, limit int) ([]session.Record, error) {
 	const op = storekit.OpListOwner
-	if err := storekit.CheckOwner(op, owner); err != nil {
-		return nil, err
-	}
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
 	rows, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.ListOwnerSessionsRow, error) {
 		return s.q.ListOwnerSessions(ctx, mysqldb.ListOwnerSessionsParams{Owner: []byte(owner), Now: storekit.Micros(now), Limit: int32Limit(limit)})
 	})
@@ -84,11 +63,8 @@ func (s *Store) ListOwner(ctx context.Context, owner string, now time.Time, limi
 }
 
 // List implements session.Store.
-func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
+func (s *statements) List(ctx context.Context, after session.Key, limit int) ([]session.Record, error) {
 	const op = storekit.OpList
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return nil, err
-	}
 	rows, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.SessiongenSession, error) {
 		return s.q.ListSessions(ctx, mysqldb.ListSessionsParams{AfterKey: after[:], Limit: int32Limit(limit)})
 	})
@@ -99,7 +75,7 @@ func (s *Store) List(ctx context.Context, after session.Key, limit int) ([]sessi
 }
 
 // Count implements session.Store.
-func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error) {
+func (s *statements) Count(ctx context.Context, now time.Time) (session.Counts, error) {
 	row, err := run(s, ctx, storekit.OpCount, idempotent, func(ctx context.Context) (mysqldb.CountSessionsRow, error) {
 		return s.q.CountSessions(ctx, mysqldb.CountSessionsParams{Now: storekit.Micros(now)})
 	})
@@ -120,11 +96,8 @@ func (s *Store) Count(ctx context.Context, now time.Time) (session.Counts, error
 // re-checking their expiry so that a session touched in between stays. Both
 // run under the cleanup lease, never on a request's path; the lease is what
 // makes the MySQL path's two statements safe, not a transaction.
-func (s *Store) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
+func (s *statements) DeleteExpired(ctx context.Context, from, now time.Time, limit int) (int, time.Time, error) {
 	const op = storekit.OpDeleteExpired
-	if err := storekit.CheckLimit(op, limit); err != nil {
-		return 0, noTime, err
-	}
 	var expiries []int64
 	var err error
 	if s.returning {
@@ -151,7 +124,7 @@ RETURNING idle_expires_at`
 
 // deleteExpiredReturning deletes one batch on MariaDB and returns the idle
 // expiries it deleted.
-func (s *Store) deleteExpiredReturning(ctx context.Context, op string, from, now time.Time, limit int) ([]int64, error) {
+func (s *statements) deleteExpiredReturning(ctx context.Context, op string, from, now time.Time, limit int) ([]int64, error) {
 	// Idempotent: a repeat deletes the next batch, which the caller would
 	// have asked for anyway.
 	return run(s, ctx, op, idempotent, func(ctx context.Context) ([]int64, error) {
@@ -179,7 +152,7 @@ func (s *Store) deleteExpiredReturning(ctx context.Context, op string, from, now
 // next batch then starts at or before the true cursor, never after it: a
 // little of the range is read again, nothing is skipped. Such a batch also
 // comes back short, so the caller stops early and the next sweep finishes.
-func (s *Store) deleteExpiredListed(ctx context.Context, op string, from, now time.Time, limit int) ([]int64, error) {
+func (s *statements) deleteExpiredListed(ctx context.Context, op string, from, now time.Time, limit int) ([]int64, error) {
 	batch, err := run(s, ctx, op, idempotent, func(ctx context.Context) ([]mysqldb.ListExpiredSessionsRow, error) {
 		return s.q.ListExpiredSessions(ctx, mysqldb.ListExpiredSessionsParams{
 			FromExpiry: storekit.MicrosCeil(from),

@@ -83,7 +83,7 @@ const maxAttempts = 3
 // run runs one statement through storekit.Run (which refuses a done context
 // and classifies the final error), running it again when that is safe (see
 // retryable).
-func run[T any](s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
+func run[T any](s *statements, ctx context.Context, op string, repeatable bool, stmt func(context.Context) (T, error)) (T, error) {
 	return storekit.Run(ctx, op, classify, func(ctx context.Context) (T, error) {
 		for attempt := 1; ; attempt++ {
 			v, err := stmt(ctx)
@@ -98,7 +98,7 @@ func run[T any](s *Store, ctx context.Context, op string, repeatable bool, stmt 
 }
 
 // exec is run for a statement that returns nothing but its error.
-func exec(s *Store, ctx context.Context, op string, repeatable bool, stmt func(context.Context) error) error {
+func exec(s *statements, ctx context.Context, op string, repeatable bool, stmt func(context.Context) error) error {
 	_, err := run(s, ctx, op, repeatable, func(ctx context.Context) (struct{}, error) { return struct{}{}, stmt(ctx) })
 	return err
 }

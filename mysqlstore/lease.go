@@ -13,11 +13,8 @@ import (
 // UPDATE on the lease row that only takes effect when the lease is free,
 // expired or already ours; its insert id says when another holder keeps it
 // (queries/mysql/leases.sql).
-func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
+func (s *statements) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error) {
 	const op = storekit.OpAcquireLease
-	if err := storekit.CheckLease(op, name, holder, ttl); err != nil {
-		return false, err
-	}
 	// Idempotent: a repeat renews what the first attempt took.
 	res, err := run(s, ctx, op, idempotent, func(ctx context.Context) (sql.Result, error) {
 		return s.q.AcquireLease(ctx, mysqldb.AcquireLeaseParams{
@@ -32,7 +29,7 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.
 }
 
 // ReleaseLease implements session.Leaser.
-func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+func (s *statements) ReleaseLease(ctx context.Context, name, holder string) error {
 	return exec(s, ctx, storekit.OpReleaseLease, idempotent, func(ctx context.Context) error {
 		return s.q.ReleaseLease(ctx, mysqldb.ReleaseLeaseParams{Name: []byte(name), Holder: []byte(holder)})
 	})

@@ -18,28 +18,6 @@ func owner(o string) []byte {
 	return []byte(o)
 }
 
-// hitRecord converts LoadSession's row, which leaves out the key the caller
-// looked it up by.
-func hitRecord(key session.Key) func(op string, row mysqldb.LoadSessionRow) (session.Record, error) {
-	return func(op string, row mysqldb.LoadSessionRow) (session.Record, error) {
-		return toRecord(op, mysqldb.SessiongenSession{
-			Key:               key[:],
-			Owner:             row.Owner,
-			Data:              row.Data,
-			Version:           row.Version,
-			CreatedAt:         row.CreatedAt,
-			IdleExpiresAt:     row.IdleExpiresAt,
-			AbsoluteExpiresAt: row.AbsoluteExpiresAt,
-			PrevKey:           row.PrevKey,
-			PrevExpiresAt:     row.PrevExpiresAt,
-			PrevRefresh:       row.PrevRefresh,
-			RememberMe:        row.RememberMe,
-			Device:            row.Device,
-			IpPrefix:          row.IpPrefix,
-		})
-	}
-}
-
 // toRecord converts a row read by operation op, refusing keys of the wrong
 // length (ErrCorrupt).
 func toRecord(op string, row mysqldb.SessiongenSession) (session.Record, error) {

@@ -17,11 +17,8 @@ import (
 const maxOwnerSize = 512
 
 // Create implements session.Store.
-func (s *Store) Create(ctx context.Context, rec session.Record) error {
+func (s *statements) Create(ctx context.Context, rec session.Record) error {
 	const op = storekit.OpCreate
-	if err := storekit.CheckRecord(op, &rec); err != nil {
-		return err
-	}
 	if err := checkOwnerSize(op, rec.Owner); err != nil {
 		return err
 	}
@@ -40,10 +37,7 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 			IpPrefix:          []byte(storekit.PrefixText(rec.IPPrefix)),
 		})
 	})
-	if err == nil && n == 0 {
-		return session.ErrExists
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrExists)
 }
 
 // Load implements session.Store. The row comes back whatever its state and
@@ -54,12 +48,12 @@ func (s *Store) Create(ctx context.Context, rec session.Record) error {
 // by previous key. Neither runs in a transaction: between the two a rotation
 // may move the key from the first statement's reach into the second's, which
 // then finds it, as it should (a key never becomes current again).
-func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
-	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.LoadSessionRow, error) {
+func (s *statements) Load(ctx context.Context, key session.Key, now time.Time) (session.Record, error) {
+	row, err := run(s, ctx, storekit.OpLoad, idempotent, func(ctx context.Context) (mysqldb.SessiongenSession, error) {
 		return s.q.LoadSession(ctx, key[:])
 	})
 	if err == nil {
-		return storekit.Loaded(row, nil, hitRecord(key), key, now)
+		return storekit.Loaded(row, nil, toRecord, key, now)
 	}
 	if !errors.Is(err, session.ErrNotFound) {
 		return session.Record{}, err
@@ -74,11 +68,8 @@ func (s *Store) Load(ctx context.Context, key session.Key, now time.Time) (sessi
 // rec.Key at version rec.Version; when it updates nothing, the statement's
 // insert id tells a lost race (the live session's version) from a missing
 // session (0).
-func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
+func (s *statements) Save(ctx context.Context, rec session.Record, now time.Time) (int64, error) {
 	const op = storekit.OpSave
-	if err := storekit.CheckData(op, rec.Data); err != nil {
-		return 0, err
-	}
 	if err := checkOwnerSize(op, rec.Owner); err != nil {
 		return 0, err
 	}
@@ -111,7 +102,7 @@ func (s *Store) Save(ctx context.Context, rec session.Record, now time.Time) (in
 }
 
 // Touch implements session.Store.
-func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
+func (s *statements) Touch(ctx context.Context, key session.Key, idleExpiresAt, now time.Time) error {
 	n, err := run(s, ctx, storekit.OpTouch, idempotent, func(ctx context.Context) (int64, error) {
 		return s.q.TouchSession(ctx, mysqldb.TouchSessionParams{
 			IdleExpiresAt: storekit.Micros(idleExpiresAt),
@@ -119,20 +110,14 @@ func (s *Store) Touch(ctx context.Context, key session.Key, idleExpiresAt, now t
 			Now:           storekit.Micros(now),
 		})
 	})
-	if err == nil && n == 0 {
-		return session.ErrNotFound
-	}
-	return err
+	return storekit.IfNone(n, err, session.ErrNotFound)
 }
 
 // Rotate implements session.Store with one UPDATE of the live session under
 // oldKey; when it updates nothing, the statement's insert id tells a taken
 // newKey (1) from a missing session (0).
-func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
+func (s *statements) Rotate(ctx context.Context, oldKey, newKey session.Key, r session.Rotation, now time.Time) error {
 	const op = storekit.OpRotate
-	if err := storekit.CheckRotation(op, &r); err != nil {
-		return err
-	}
 	// Not idempotent: a repeat after an unheard commit would find oldKey
 	// already rotated away and report ErrNotFound.
 	res, err := run(s, ctx, op, notIdempotent, func(ctx context.Context) (sql.Result, error) {
@@ -162,7 +147,7 @@ func (s *Store) Rotate(ctx context.Context, oldKey, newKey session.Key, r sessio
 }
 
 // Delete implements session.Store.
-func (s *Store) Delete(ctx context.Context, key session.Key, now time.Time) error {
+func (s *statements) Delete(ctx context.Context, key session.Key, now time.Time) error {
 	return exec(s, ctx, storekit.OpDelete, idempotent, func(ctx context.Context) error {
 		return s.q.DeleteSession(ctx, mysqldb.DeleteSessionParams{SessionKey: key[:], Now: storekit.Micros(now)})
 	})

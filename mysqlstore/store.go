@@ -49,6 +49,18 @@ const sqlMode = "'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTIT
 // Store is a session.Store and session.Leaser on MariaDB or MySQL. It is safe
 // for concurrent use; several processes and hosts may share one database.
 type Store struct {
+	storekit.Checked // the contract's argument rules, then the statements
+	st               *statements
+}
+
+var (
+	_ session.Store  = (*Store)(nil)
+	_ session.Leaser = (*Store)(nil)
+)
+
+// statements runs the store's SQL, one statement per method (sessions.go,
+// admin.go, lease.go), each through run (errors.go).
+type statements struct {
 	db *sql.DB
 	q  *mysqldb.Queries
 	// returning is true on MariaDB, whose DELETE ... RETURNING lets
@@ -59,11 +71,6 @@ type Store struct {
 	// after a deadlock, a lock-wait timeout or a lost connection.
 	retried func(op string, err error)
 }
-
-var (
-	_ session.Store  = (*Store)(nil)
-	_ session.Leaser = (*Store)(nil)
-)
 
 // Open connects to the server that dsn names, in go-sql-driver/mysql's syntax
 // ("user:password@tcp(host:3306)/dbname?param=value"; the database name is
@@ -118,7 +125,8 @@ func OpenConfig(ctx context.Context, cfg *mysql.Config) (*Store, error) {
 		return nil, errors.Join(storekit.Invalid("open",
 			"the server logs binlog_format=STATEMENT, which cannot log writes at READ COMMITTED: use ROW or MIXED"), db.Close())
 	}
-	return &Store{db: db, q: mysqldb.New(db), returning: strings.Contains(version, "MariaDB")}, nil
+	st := &statements{db: db, q: mysqldb.New(db), returning: strings.Contains(version, "MariaDB")}
+	return &Store{Checked: storekit.Check(st), st: st}, nil
 }
 
 // readCommitted is the driver's connector with every new connection set to
@@ -166,11 +174,11 @@ func configure(cfg *mysql.Config) *mysql.Config {
 
 // DB returns the store's database handle, for Migrate and for tools. Its
 // connections carry the options OpenConfig sets.
-func (s *Store) DB() *sql.DB { return s.db }
+func (s *Store) DB() *sql.DB { return s.st.db }
 
 // Close closes the database handle. Calls after Close fail with
 // ErrUnavailable.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.st.db.Close() }
 
 // noTime is the zero time the contract uses for "no expiry returned".
 var noTime time.Time

@@ -87,35 +87,23 @@ func (q *Queries) DeleteSession(ctx context.Context, arg DeleteSessionParams) er
 }
 
 const loadSession = `-- name: LoadSession :one
-SELECT owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+SELECT ` + "`" + `key` + "`" + `, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
        prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE ` + "`" + `key` + "`" + ` = ?
 `
 
-type LoadSessionRow struct {
-	Owner             []byte
-	Data              []byte
-	Version           int64
-	CreatedAt         int64
-	IdleExpiresAt     int64
-	AbsoluteExpiresAt int64
-	PrevKey           []byte
-	PrevExpiresAt     sql.NullInt64
-	PrevRefresh       bool
-	RememberMe        bool
-	Device            []byte
-	IpPrefix          []byte
-}
-
 // The hit path of Load: the session whose current key is key, live or not
 // (the store tells which expiry passed). A plain primary-key lookup, one index
-// read; key itself is not read back (the caller has it). Only when it finds
+// read. It returns the whole row, key included, like LoadSessionByPrevKey, so
+// that both read into one Go type and one conversion serves both (the key is
+// in the clustered index entry the lookup reads anyway). Only when it finds
 // nothing does the store run LoadSessionByPrevKey.
-func (q *Queries) LoadSession(ctx context.Context, sessionKey []byte) (LoadSessionRow, error) {
+func (q *Queries) LoadSession(ctx context.Context, sessionKey []byte) (SessiongenSession, error) {
 	row := q.db.QueryRowContext(ctx, loadSession, sessionKey)
-	var i LoadSessionRow
+	var i SessiongenSession
 	err := row.Scan(
+		&i.Key,
 		&i.Owner,
 		&i.Data,
 		&i.Version,

@@ -15,9 +15,11 @@ SELECT sqlc.arg(session_key), sqlc.narg(owner), sqlc.arg(data), 1, sqlc.arg(crea
 -- name: LoadSession :one
 -- The hit path of Load: the session whose current key is key, live or not
 -- (the store tells which expiry passed). A plain primary-key lookup, one index
--- read; key itself is not read back (the caller has it). Only when it finds
+-- read. It returns the whole row, key included, like LoadSessionByPrevKey, so
+-- that both read into one Go type and one conversion serves both (the key is
+-- in the clustered index entry the lookup reads anyway). Only when it finds
 -- nothing does the store run LoadSessionByPrevKey.
-SELECT owner, data, version, created_at, idle_expires_at, absolute_expires_at,
+SELECT `key`, owner, data, version, created_at, idle_expires_at, absolute_expires_at,
        prev_key, prev_expires_at, prev_refresh, remember_me, device, ip_prefix
   FROM sessiongen_sessions
  WHERE `key` = sqlc.arg(session_key);
