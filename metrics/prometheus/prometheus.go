@@ -124,6 +124,7 @@ var errorClasses = []struct {
 	label string
 }{
 	{session.ErrNotFound, "not_found"},
+	{session.ErrSuperseded, "superseded"},
 	{session.ErrConflict, "conflict"},
 	{session.ErrExists, "exists"},
 	{session.ErrInvalid, "invalid"},

@@ -93,6 +93,7 @@ func TestErrorClass(t *testing.T) {
 	cases := map[error]string{
 		nil:                                      "none",
 		session.ErrAbsoluteExpired:               "not_found",
+		session.ErrSuperseded:                    "superseded",
 		fmt.Errorf("x: %w", session.ErrConflict): "conflict",
 		session.ErrExists:                        "exists",
 		storekit.Invalid("list", "limit"):        "invalid",

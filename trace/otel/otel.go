@@ -73,6 +73,7 @@ var outcomes = []struct {
 	{session.ErrSuperseded, "superseded", false},
 	{session.ErrConflict, "conflict", false},
 	{session.ErrExists, "exists", false},
+	{session.ErrCanceled, "canceled", false},
 	{session.ErrInvalid, "invalid", true},
 	{session.ErrTooLarge, "too_large", true},
 	{session.ErrCorrupt, "corrupt", true},
