@@ -39,9 +39,9 @@ func TestUpdateKeepsPendingSetters(t *testing.T) {
 		c.post("/set?name=start").mustOK(t)
 		slow := make(chan result, 1)
 		go func() { slow <- c.post("/set?hold=u&name=mine&incr=1") }()
-		h.waitArrived(1)
+		h.WaitArrived(1)
 		c.via(other).post("/incr").mustOK(t)
-		h.open("u")
+		h.Open("u")
 		(<-slow).mustOK(t)
 		if got := c.get("/get").mustOK(t).body; !strings.HasPrefix(got, "name=mine count=2 ") {
 			t.Fatalf("got %q, want name=mine count=2", got)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/dirstore"
+	"github.com/sessiongen/sessiongen/internal/holdgate"
 	"github.com/sessiongen/sessiongen/internal/testdb"
 	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/internal/testvisitor"
@@ -249,9 +250,7 @@ type harness struct {
 
 	// Requests with ?hold=NAME park after they changed the session and before
 	// they respond (so they have loaded) until the test opens gate NAME.
-	arrived chan struct{}
-	gatesMu sync.Mutex
-	gates   map[string]chan struct{}
+	*holdgate.Gates
 
 	mux       *http.ServeMux
 	logs      testlog.Buffer
@@ -264,12 +263,11 @@ type harness struct {
 
 func newHarness(t *testing.T, store session.Store) *harness {
 	h := &harness{
-		t:       t,
-		store:   &countingStore{Store: store, calls: map[string]int{}},
-		clock:   &clock{now: t0},
-		events:  &events{n: map[session.Event]int{}, ops: map[string]int{}},
-		arrived: make(chan struct{}, 64),
-		gates:   map[string]chan struct{}{},
+		t:      t,
+		store:  &countingStore{Store: store, calls: map[string]int{}},
+		clock:  &clock{now: t0},
+		events: &events{n: map[session.Event]int{}, ops: map[string]int{}},
+		Gates:  holdgate.New(64),
 	}
 	h.mux = http.NewServeMux()
 	h.routes()
@@ -310,8 +308,7 @@ func (h *harness) routes() {
 		q := r.URL.Query()
 		applyQuery(s, q)
 		if q.Has("hold") {
-			h.arrived <- struct{}{}
-			<-h.gate(q.Get("hold"))
+			h.Hold(q.Get("hold"))
 		}
 		if r.URL.Path == "/incr" || q.Has("incr") {
 			err := s.Update(r.Context(), func(v *testvisitor.Visitor) error { v.Count++; return nil })
@@ -517,28 +514,6 @@ func (r result) clearsCookie() bool {
 	sc := r.setCookies()
 	return len(sc) == 1 && strings.Contains(sc[0], "Max-Age=0")
 }
-
-// gate returns the channel that requests held under name wait on.
-func (h *harness) gate(name string) chan struct{} {
-	h.gatesMu.Lock()
-	defer h.gatesMu.Unlock()
-	g, ok := h.gates[name]
-	if !ok {
-		g = make(chan struct{})
-		h.gates[name] = g
-	}
-	return g
-}
-
-// waitArrived waits until n held requests have loaded and parked.
-func (h *harness) waitArrived(n int) {
-	for range n {
-		<-h.arrived
-	}
-}
-
-// open releases the requests held under name.
-func (h *harness) open(name string) { close(h.gate(name)) }
 
 // checkObservability fails the test when a token reached the log, when a
 // session was created without a created record carrying its key prefix, or

@@ -29,7 +29,7 @@ func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 		for _, q := range inflight {
 			go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
 		}
-		h.waitArrived(len(inflight))
+		h.WaitArrived(len(inflight))
 
 		refresh := c.post("/refresh?role=r1").mustOK(t)
 		fresh := c.sessionCookie()
@@ -41,7 +41,7 @@ func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 		late := h.bare().do("POST", "/set?name=late", oldCookie).mustOK(t)
 		// One that tries to refresh again with the old token.
 		again := h.bare().do("POST", "/refresh", oldCookie).mustOK(t)
-		h.open("flight")
+		h.Open("flight")
 		for _, r := range append([]result{late, again}, <-results, <-results, <-results) {
 			if r.code != 200 || len(r.setCookies()) != 0 {
 				t.Fatalf("old-token request: %d %q, Set-Cookie %q; want 200 and no cookie", r.code, r.body, r.setCookies())
@@ -86,7 +86,7 @@ func TestLoginRetiresOldToken(t *testing.T) {
 		for _, q := range inflight {
 			go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
 		}
-		h.waitArrived(len(inflight))
+		h.WaitArrived(len(inflight))
 
 		login := c.post("/rotate?user=u1").mustOK(t)
 		fresh := c.sessionCookie()
@@ -96,7 +96,7 @@ func TestLoginRetiresOldToken(t *testing.T) {
 
 		read := h.bare().do("GET", "/get", oldCookie)
 		late := h.bare().do("POST", "/set?name=late", oldCookie)
-		h.open("flight")
+		h.Open("flight")
 		for _, r := range []result{late, <-results, <-results, <-results} {
 			if r.code != http.StatusConflict || len(r.setCookies()) != 0 {
 				t.Fatalf("write through the retired token: %d %q, Set-Cookie %q; want 409 and no cookie\n%s", r.code, r.body, r.setCookies(), h.logs.String())

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessiongen/sessiongen/internal/holdgate"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -32,9 +33,7 @@ type app struct {
 
 	// Requests with ?hold=NAME park after they have loaded and changed the
 	// session, until the test opens gate NAME.
-	arrived chan struct{}
-	mu      sync.Mutex
-	gates   map[string]chan struct{}
+	*holdgate.Gates
 }
 
 // clock is a manual clock shared by the instances of a scenario.
@@ -104,8 +103,7 @@ func newApp(t *testing.T, store session.Store, c *clock) *app {
 		t:       t,
 		metrics: &metrics{events: map[session.Event]int{}, calls: map[string]int{}},
 		logs:    &syncBuffer{},
-		arrived: make(chan struct{}, 128),
-		gates:   map[string]chan struct{}{},
+		Gates:   holdgate.New(128),
 	}
 	a.mgr = NewShopperManager(store)
 	a.mgr.Now = c.Now
@@ -138,8 +136,7 @@ func (a *app) write(w http.ResponseWriter, r *http.Request) {
 		editInPlace(s)
 	}
 	if q.Has("hold") {
-		a.arrived <- struct{}{}
-		<-a.gate(q.Get("hold"))
+		a.Hold(q.Get("hold"))
 	}
 	var err error
 	switch r.URL.Path {
@@ -240,28 +237,6 @@ func describe(v *Shopper) string {
 		v.Name, v.Count, v.Flash, v.UserID, v.Role, v.Theme, strings.Join(cart, ","), strings.Join(prefs, ","),
 		v.Address.City, last, slotValues(v))
 }
-
-// gate returns the channel that requests held under name wait on.
-func (a *app) gate(name string) chan struct{} {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	g, ok := a.gates[name]
-	if !ok {
-		g = make(chan struct{})
-		a.gates[name] = g
-	}
-	return g
-}
-
-// waitArrived waits until n held requests have loaded and parked.
-func (a *app) waitArrived(n int) {
-	for range n {
-		<-a.arrived
-	}
-}
-
-// open releases the requests held under name.
-func (a *app) open(name string) { close(a.gate(name)) }
 
 // browser is a visitor's browser: a cookie jar over the app's TLS transport.
 // via lets one browser talk to another instance (the jar ignores ports).

@@ -57,8 +57,8 @@ func burstOfSetters(t *testing.T, store session.Store) {
 			}
 		})
 	}
-	a.waitArrived(burst)
-	a.open("burst")
+	a.WaitArrived(burst)
+	a.Open("burst")
 	wg.Wait()
 	calls, requests := a.metrics.storeCalls("")-callsBefore, a.metrics.requests.Load()-requestsBefore
 	perRequest := float64(calls) / float64(requests)
@@ -104,8 +104,8 @@ func parallelFieldsAllSurvive(t *testing.T, store session.Store) {
 	for _, q := range writes {
 		wg.Go(func() { tab.post("/set?hold=all&" + q).mustOK(t) })
 	}
-	a.waitArrived(len(writes))
-	a.open("all")
+	a.WaitArrived(len(writes))
+	a.Open("all")
 	wg.Wait()
 	got := tab.get("/get").mustOK(t).body
 	want := "name=alice count=0 flash=hello user=u1 role=admin theme=dark cart=a:1,b:1 prefs=lang:en,tz:UTC city=Lyon last=/ slots=[0 0 0 7 0 0 0 0 0 0 0 0 0 0 0 0]"
@@ -125,10 +125,10 @@ func mergePolicies(t *testing.T, store session.Store) {
 	first, second := make(chan response, 1), make(chan response, 1)
 	go func() { first <- tab.post("/set?hold=a&name=first&theme=first&role=first") }()
 	go func() { second <- tab.post("/set?hold=b&name=second&theme=second") }()
-	a.waitArrived(2) // both loaded the same version
-	a.open("a")
+	a.WaitArrived(2) // both loaded the same version
+	a.Open("a")
 	(<-first).mustOK(t)
-	a.open("b")
+	a.Open("b")
 	(<-second).mustOK(t)
 	got := tab.get("/get").mustOK(t).body
 	if !strings.Contains(got, "name=second") || !strings.Contains(got, "theme=first") {
@@ -137,9 +137,9 @@ func mergePolicies(t *testing.T, store session.Store) {
 
 	third := make(chan response, 1)
 	go func() { third <- tab.post("/set?hold=c&role=third") }()
-	a.waitArrived(1)
+	a.WaitArrived(1)
 	tab.post("/set?role=other").mustOK(t)
-	a.open("c")
+	a.Open("c")
 	if r := <-third; r.code != http.StatusConflict || len(r.cookies) != 0 {
 		t.Fatalf("merge=error: got %d %q, want 409 without cookie", r.code, r.body)
 	}

@@ -32,9 +32,9 @@ func inPlaceEditsMerged(t *testing.T, store session.Store) {
 	tab.post("/set?seed=1").mustOK(t)
 	slow := make(chan response, 1)
 	go func() { slow <- tab.post("/edit?hold=edit") }()
-	a.waitArrived(1) // loaded and edited, not saved
+	a.WaitArrived(1) // loaded and edited, not saved
 	tab.post("/set?name=bob&slot=0&v=7").mustOK(t)
-	a.open("edit")
+	a.Open("edit")
 	(<-slow).mustOK(t)
 	got := tab.get("/get").mustOK(t).body
 	for _, want := range []string{"name=bob ", edited, "slots=[7 "} {

@@ -25,9 +25,9 @@ func logoutWinsOverSlowWrites(t *testing.T, store session.Store) {
 	for i := range slow {
 		go func() { results <- tab.post(fmt.Sprintf("/set?hold=slow&flash=late%d&slot=%d&v=1", i, i)) }()
 	}
-	a.waitArrived(slow)
+	a.WaitArrived(slow)
 	tab.post("/logout").mustOK(t)
-	a.open("slow")
+	a.Open("slow")
 	for range slow {
 		if r := (<-results).mustOK(t); !r.clearsCookie() {
 			t.Errorf("slow request after logout: Set-Cookie %q, want a clearing cookie", r.cookies)
@@ -49,25 +49,15 @@ func logoutWinsOverSlowWrites(t *testing.T, store session.Store) {
 // and their writes land in the session, none of them sends a cookie or
 // refreshes again, and after the window only the new token works.
 func refreshWithInFlightOldToken(t *testing.T, store session.Store) {
-	c := &clock{now: t0}
-	a := newApp(t, store, c)
-	tab := a.browser()
-	tab.post("/set?name=anon").mustOK(t)
-	old := a.mgr.CookieName() + "=" + tab.cookie()
-	inflight := []string{"flash=f1", "theme=t1", "slot=2&v=9"}
-	results := make(chan response, len(inflight))
-	for _, q := range inflight {
-		go func() { results <- a.withCookie(old).post("/set?hold=flight&" + q) }()
-	}
-	a.waitArrived(len(inflight))
+	c, a, tab, old, results := withWritesInFlight(t, store)
 	refresh := tab.post("/refresh?role=r1").mustOK(t)
 	if len(refresh.cookies) != 1 || a.mgr.CookieName()+"="+tab.cookie() == old {
 		t.Fatalf("the refresh did not replace the cookie: %q", refresh.cookies)
 	}
 	late := a.withCookie(old).post("/set?name=late").mustOK(t)
 	again := a.withCookie(old).post("/refresh").mustOK(t)
-	a.open("flight")
-	for _, r := range []response{late, again, <-results, <-results, <-results} {
+	a.Open("flight")
+	for _, r := range append([]response{late, again}, collect(results)...) {
 		if r.code != 200 || len(r.cookies) != 0 {
 			t.Fatalf("old-token request: %d %q, Set-Cookie %q; want 200 and no cookie", r.code, r.body, r.cookies)
 		}
@@ -90,25 +80,15 @@ func refreshWithInFlightOldToken(t *testing.T, store session.Store) {
 // writes the logged-in session (writes are refused with 409), none sends or
 // clears a cookie, and the browser keeps its new one.
 func loginRetiresOldToken(t *testing.T, store session.Store) {
-	c := &clock{now: t0}
-	a := newApp(t, store, c)
-	tab := a.browser()
-	tab.post("/set?name=anon").mustOK(t)
-	old := a.mgr.CookieName() + "=" + tab.cookie()
-	inflight := []string{"flash=f1", "theme=t1", "slot=2&v=9"}
-	results := make(chan response, len(inflight))
-	for _, q := range inflight {
-		go func() { results <- a.withCookie(old).post("/set?hold=flight&" + q) }()
-	}
-	a.waitArrived(len(inflight))
+	_, a, tab, old, results := withWritesInFlight(t, store)
 	login := tab.post("/rotate?user=u1").mustOK(t)
 	fresh := tab.cookie()
 	if len(login.cookies) != 1 || a.mgr.CookieName()+"="+fresh == old {
 		t.Fatalf("the login did not replace the cookie: %q", login.cookies)
 	}
 	late := a.withCookie(old).post("/set?name=late")
-	a.open("flight")
-	for _, r := range []response{late, <-results, <-results, <-results} {
+	a.Open("flight")
+	for _, r := range append([]response{late}, collect(results)...) {
 		if r.code != http.StatusConflict || len(r.cookies) != 0 {
 			t.Fatalf("write through the retired token: %d %q, Set-Cookie %q; want 409 and no cookie", r.code, r.body, r.cookies)
 		}
@@ -120,4 +100,34 @@ func loginRetiresOldToken(t *testing.T, store session.Store) {
 	if got := tab.get("/get").mustOK(t).body; got != want || tab.cookie() != fresh {
 		t.Fatalf("after the login\n got %q\nwant %q (cookie kept: %v)", got, want, tab.cookie() == fresh)
 	}
+}
+
+// inFlightWrites are the writes withWritesInFlight sends with the old token.
+var inFlightWrites = []string{"flash=f1", "theme=t1", "slot=2&v=9"}
+
+// withWritesInFlight starts the rotation scenarios: an anonymous session
+// named anon, and the writes of inFlightWrites sent with its token, loaded
+// and parked at gate "flight" when it returns. It returns the old token as a
+// Cookie header and the channel the writes answer on once the gate opens.
+func withWritesInFlight(t *testing.T, store session.Store) (*clock, *app, *browser, string, chan response) {
+	c := &clock{now: t0}
+	a := newApp(t, store, c)
+	tab := a.browser()
+	tab.post("/set?name=anon").mustOK(t)
+	old := a.mgr.CookieName() + "=" + tab.cookie()
+	results := make(chan response, len(inFlightWrites))
+	for _, q := range inFlightWrites {
+		go func() { results <- a.withCookie(old).post("/set?hold=flight&" + q) }()
+	}
+	a.WaitArrived(len(inFlightWrites))
+	return c, a, tab, old, results
+}
+
+// collect receives the answers of the writes of inFlightWrites.
+func collect(results chan response) []response {
+	rs := make([]response, len(inFlightWrites))
+	for i := range rs {
+		rs[i] = <-results
+	}
+	return rs
 }
