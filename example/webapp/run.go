@@ -56,6 +56,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// No default value: -h would print it, and DATABASE_URL may hold a password.
 	databaseURL := flags.String("database-url", "",
 		"database `URL`: postgres://..., mysql://..., sqlite://path, path.db or dir://path (default $DATABASE_URL, else "+defaultDatabase+")")
+	clientIPHeader := flags.String("client-ip-header", "",
+		"`header` a trusted reverse proxy sets with the client's address (X-Forwarded-For, X-Real-IP, Forwarded, ...), for the devices page; default: the connection's address")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -74,12 +76,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("migrating %s: %w", storeurl.Redact(*databaseURL), err)
 	}
 
+	a := newApp(db.Store)
+	a.sessions.ClientIPHeader = *clientIPHeader
+	if err := a.sessions.Check(); err != nil {
+		return err
+	}
+
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	server := &http.Server{
-		Handler:           newApp(db.Store).Handler(),
+		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil), slog.LevelWarn),
 	}

@@ -64,3 +64,16 @@ func TestRunsOnDATABASE_URL(t *testing.T) {
 		t.Fatalf("Run after shutdown: %v", err)
 	}
 }
+
+// TestRefusesABadClientIPHeader: a -client-ip-header that is no header name
+// stops the example at startup with the manager's reason, before it listens.
+func TestRefusesABadClientIPHeader(t *testing.T) {
+	var stdout bytes.Buffer
+	err := Run(t.Context(), []string{"-addr", "127.0.0.1:0", "-database-url", dirURL(t), "-client-ip-header", "X-Forwarded-For: 1.2.3.4"}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ClientIPHeader") {
+		t.Fatalf("Run = %v; want the manager's refusal of ClientIPHeader", err)
+	}
+	if stdout.Len() != 0 {
+		t.Fatalf("it served anyway: %q", stdout.String())
+	}
+}
