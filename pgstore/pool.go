@@ -15,12 +15,13 @@ import (
 // tens of microseconds, but caps writes: a durable commit waits for its WAL
 // flush, and PostgreSQL flushes the commits that are waiting together (group
 // commit), so throughput grows with the number of commits in flight, which
-// the pool bounds. Measured on 2 CPUs (docs/bench/ceiling.md, "Pool size"):
-// Save at 32 clients ran 2.1x as fast on 32 connections as on 4 on a loaded
-// machine (8x in an earlier, quieter measurement), with lower latency at 8,
-// 32 and 128 clients; 48 connections were no better than 32. 32 stays under
+// the pool bounds. Measured on 2 CPUs with 5 ms flushes (docs/bench/ceiling.md,
+// "Pool size"): Save at 32 clients ran 5.4x as fast on 32 connections as on
+// 4, at a seventh of the median latency. On a fast local disk the server's
+// cores are the limit instead, and 32 connections ran as fast as 4 at 32
+// clients and 0.82x at 128 (pgbench lost as much). 32 stays under
 // PostgreSQL's default max_connections (100) for two or three application
-// instances; docs/OPERATIONS.md says how to size it for more.
+// instances; docs/OPERATIONS.md says how to size it.
 const DefaultMaxConns = 32
 
 // ParsePoolConfig parses a PostgreSQL connection string (URL or keyword/value

@@ -40,6 +40,9 @@ type config struct {
 	reps       int
 	out        string
 	cpuProfile string
+	// commitDelay, when set, makes every WAL flush of the benchmark's
+	// database take at least this long (see slowFlushes).
+	commitDelay time.Duration
 }
 
 func main() {
@@ -52,6 +55,7 @@ func main() {
 	flag.IntVar(&cfg.reps, "reps", 3, "rounds per cell; the sides alternate within each round")
 	flag.StringVar(&cfg.out, "out", "", "also write the markdown report to this file")
 	flag.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the Go side) to this file")
+	flag.DurationVar(&cfg.commitDelay, "commit-delay", 0, "if set (e.g. 5ms): every WAL flush waits this long first, as on a disk that slow (PostgreSQL's commit_delay with commit_siblings=0, on the benchmark's database only)")
 	flag.Parse()
 	var err error
 	if cfg.clients, err = flagutil.Ints(clients); err != nil {
@@ -86,6 +90,11 @@ func run(ctx context.Context, cfg config, command string) (err error) {
 		return err
 	}
 	defer pool.Close()
+	if cfg.commitDelay > 0 {
+		if err := slowFlushes(ctx, pool, cfg.commitDelay); err != nil {
+			return err
+		}
+	}
 	if err := pgstore.Migrate(ctx, pool); err != nil {
 		return err
 	}
@@ -129,6 +138,26 @@ func run(ctx context.Context, cfg config, command string) (err error) {
 		}
 	}
 	return flagutil.WriteReport(cfg.out, func(w io.Writer) { report(w, cfg, command, machine, rows) })
+}
+
+// slowFlushes makes every WAL flush of the pool's database wait delay before
+// it starts, for every connection opened from now on (pgbench's included):
+// PostgreSQL's commit_delay, with commit_siblings=0 so that the wait is not
+// skipped when few transactions are open. The commits that arrive while one
+// waits join its flush, as they would join a flush in progress on a slow
+// disk, so the server behaves as on a disk whose flush takes delay longer:
+// how a machine whose fsync takes milliseconds (network storage, a cloud
+// volume) meets a small pool, measured on one whose fsync is fast.
+func slowFlushes(ctx context.Context, pool *pgxpool.Pool, delay time.Duration) error {
+	_, err := pool.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN
+		EXECUTE format('ALTER DATABASE %%I SET commit_delay = %d', current_database());
+		EXECUTE format('ALTER DATABASE %%I SET commit_siblings = 0', current_database());
+	END $$`, delay.Microseconds()))
+	if err != nil {
+		return fmt.Errorf("commit_delay: %w", err)
+	}
+	pool.Reset() // the connections open so far keep the old settings
+	return nil
 }
 
 // openPool opens a pool of size connections on dbURL.
@@ -208,27 +237,7 @@ func (m *measurer) saves() workload {
 		}}
 	}
 	return workload{name: "Save", sides: []side{
-		{sidePgbench, func(ctx context.Context, n int) (float64, error) {
-			if err := resetVersions(ctx, m.pool); err != nil {
-				return 0, err
-			}
-			script, err := saveScript(m.cfg.rows, n)
-			if err != nil {
-				return 0, err
-			}
-			res, err := runPgbench(ctx, m.db.URL, script, n, m.cfg.duration, saveVars(m.data, m.exp))
-			if err != nil {
-				return 0, err
-			}
-			saved, err := savedCount(ctx, m.pool)
-			if err != nil {
-				return 0, err
-			}
-			if saved != res.transactions {
-				return 0, fmt.Errorf("pgbench counted %d updates but %d rows changed version: its version check missed", res.transactions, saved)
-			}
-			return res.tps, nil
-		}},
+		{sidePgbench, m.pgbenchSave},
 		goSide(sideRaw, func(rows, clients int, data []byte, exp expiries) func(c int) worker {
 			return rawSave(m.pool, rows, clients, data, exp)
 		}),
@@ -236,6 +245,30 @@ func (m *measurer) saves() workload {
 			return ourSave(m.store, rows, clients, data, exp)
 		}),
 	}}
+}
+
+// pgbenchSave runs Save's statement in pgbench on n connections, from a
+// reset table, and checks that every update it counted did happen.
+func (m *measurer) pgbenchSave(ctx context.Context, n int) (float64, error) {
+	if err := resetVersions(ctx, m.pool); err != nil {
+		return 0, err
+	}
+	script, err := saveScript(m.cfg.rows, n)
+	if err != nil {
+		return 0, err
+	}
+	res, err := runPgbench(ctx, m.db.URL, script, n, m.cfg.duration, saveVars(m.data, m.exp))
+	if err != nil {
+		return 0, err
+	}
+	saved, err := savedCount(ctx, m.pool)
+	if err != nil {
+		return 0, err
+	}
+	if saved != res.transactions {
+		return 0, fmt.Errorf("pgbench counted %d updates but %d rows changed version: its version check missed", res.transactions, saved)
+	}
+	return res.tps, nil
 }
 
 // round is one pass over a workload's sides: operations per second per side

@@ -22,7 +22,7 @@ func describeMachine(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 		return "", err
 	}
 	var settings []string
-	for _, name := range []string{"shared_buffers", "synchronous_commit", "fsync", "max_connections"} {
+	for _, name := range []string{"shared_buffers", "synchronous_commit", "fsync", "max_connections", "commit_delay", "commit_siblings"} {
 		var v string
 		if err := pool.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
 			return "", err
@@ -35,7 +35,7 @@ func describeMachine(ctx context.Context, pool *pgxpool.Pool) (string, error) {
 	}
 	settings = append(settings, fmt.Sprintf("connection over TLS: %v (sslmode from the URL, libpq/pgx default prefer, for pgbench and pgx alike)", tls))
 	pgbench, _ := exec.CommandContext(ctx, "pgbench", "--version").Output()
-	return fmt.Sprintf("- CPU: %s, nproc %d (shared with other work during the run)\n- memory: %s\n- PostgreSQL: %s (%s)\n- %s\n- Go: %s %s/%s",
+	return fmt.Sprintf("- CPU: %s, nproc %d (what else ran shows in the load average column)\n- memory: %s\n- PostgreSQL: %s (%s)\n- %s\n- Go: %s %s/%s",
 		procField("/proc/cpuinfo", "model name"), runtime.NumCPU(), procField("/proc/meminfo", "MemTotal"),
 		pgVersion, strings.Join(settings, ", "), strings.TrimSpace(string(pgbench)),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH), nil
