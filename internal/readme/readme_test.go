@@ -77,6 +77,27 @@ func env() []string {
 		"DATABASE_URL=", "ADDR=127.0.0.1:0")
 }
 
+// fillModuleCache puts what the README's commands will need in the module
+// cache, with the caller's own proxy settings, since those commands run with
+// the proxy off: `go mod tidy` loads the packages of the tests of every
+// dependency (testify, for msgpack's and pgx's tests) and `go get` the go.mod
+// of every module in the graph (testify v1.3.0, which pgpassfile requires),
+// where this module's own builds load only what they compile. Running both
+// here, in this module (`tidy -diff` changes nothing), fetches the same set.
+// Without it, on a machine whose cache held only what its builds had needed,
+// the test failed for a missing module, not for a wrong README.
+func fillModuleCache(t *testing.T, root string) {
+	t.Helper()
+	for _, args := range [][]string{{"mod", "tidy", "-diff"}, {"list", "-m", "all"}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), root, err, out)
+		}
+	}
+}
+
 // run runs one README command in dir.
 func run(t *testing.T, dir, command string, at int) {
 	t.Helper()
@@ -103,6 +124,7 @@ func TestREADMEInAFreshModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	blocks := readSection(t, filepath.Join(root, "README.md"))
+	fillModuleCache(t, root)
 	dir := t.TempDir()
 	var server string
 	var serverAt int
