@@ -124,6 +124,44 @@ func BenchmarkPeerLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkPeerClient: the two clients alone, one GET of the same 256-byte
+// value, no store around them: rueidis (ours; it hands each command to a
+// writer goroutine and takes the reply from a reader goroutine) and redigo
+// (scs's; the caller writes and reads its connection itself). It separates
+// what the client costs a Load from what the store's own work costs.
+func BenchmarkPeerClient(b *testing.B) {
+	addr := peerServer(b)
+	key := redistest.Prefix() + "client"
+	for _, par := range []bool{false, true} {
+		b.Run(fmt.Sprintf("parallel=%v/client=rueidis", par), func(b *testing.B) {
+			_, c := openOurs(b, ours.Options{}, addr)
+			if err := c.Do(b.Context(), c.B().Set().Key(key).Value(string(payload)).Build()).Error(); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = c.Do(context.Background(), c.B().Del().Key(key).Build()).Error() })
+			run(b, par, func() error {
+				return c.Do(context.Background(), c.B().Get().Key(key).Build()).Error()
+			})
+		})
+		b.Run(fmt.Sprintf("parallel=%v/client=redigo", par), func(b *testing.B) {
+			pool := &redis.Pool{MaxIdle: 64, Dial: func() (redis.Conn, error) { return redis.Dial("tcp", addr) }}
+			b.Cleanup(func() { pool.Close() })
+			conn := pool.Get()
+			_, err := conn.Do("SET", key, payload)
+			conn.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, par, func() error {
+				conn := pool.Get()
+				defer conn.Close()
+				_, err := redis.Bytes(conn.Do("GET", key))
+				return err
+			})
+		})
+	}
+}
+
 // BenchmarkPeerSave: write a session back, ours (a version-checked Lua
 // compare-and-set that also moves the idle expiry and its index entry) and
 // scs's (MULTI SET PEXPIREAT EXEC, a blind overwrite). In parallel each
