@@ -18,18 +18,8 @@ import (
 // is dead while the new one lives.
 func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
-		c := h.client()
-		c.post("/set?name=anon").mustOK(t)
-		old := c.sessionCookie()
-		oldCookie := cookieName + "=" + old
-
 		// Requests that loaded the session with the old token before the refresh.
-		inflight := []string{"flash=f1", "theme=t1", "cart=x,y"}
-		results := make(chan result, len(inflight))
-		for _, q := range inflight {
-			go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
-		}
-		h.WaitArrived(len(inflight))
+		c, old, oldCookie, inFlight := writesInFlight(h)
 
 		refresh := c.post("/refresh?role=r1").mustOK(t)
 		fresh := c.sessionCookie()
@@ -42,7 +32,7 @@ func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 		// One that tries to refresh again with the old token.
 		again := h.bare().do("POST", "/refresh", oldCookie).mustOK(t)
 		h.Open("flight")
-		for _, r := range append([]result{late, again}, <-results, <-results, <-results) {
+		for _, r := range append([]result{late, again}, inFlight()...) {
 			if r.code != 200 || len(r.setCookies()) != 0 {
 				t.Fatalf("old-token request: %d %q, Set-Cookie %q; want 200 and no cookie", r.code, r.body, r.setCookies())
 			}
@@ -76,17 +66,7 @@ func TestRefreshTokenWithInFlightOldToken(t *testing.T) {
 // writing into the logged-in one.
 func TestLoginRetiresOldToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
-		c := h.client()
-		c.post("/set?name=anon").mustOK(t)
-		old := c.sessionCookie()
-		oldCookie := cookieName + "=" + old
-
-		inflight := []string{"flash=f1", "theme=t1", "cart=x,y"}
-		results := make(chan result, len(inflight))
-		for _, q := range inflight {
-			go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
-		}
-		h.WaitArrived(len(inflight))
+		c, old, oldCookie, inFlight := writesInFlight(h)
 
 		login := c.post("/rotate?user=u1").mustOK(t)
 		fresh := c.sessionCookie()
@@ -97,7 +77,7 @@ func TestLoginRetiresOldToken(t *testing.T) {
 		read := h.bare().do("GET", "/get", oldCookie)
 		late := h.bare().do("POST", "/set?name=late", oldCookie)
 		h.Open("flight")
-		for _, r := range []result{late, <-results, <-results, <-results} {
+		for _, r := range append([]result{late}, inFlight()...) {
 			if r.code != http.StatusConflict || len(r.setCookies()) != 0 {
 				t.Fatalf("write through the retired token: %d %q, Set-Cookie %q; want 409 and no cookie\n%s", r.code, r.body, r.setCookies(), h.logs.String())
 			}
@@ -134,6 +114,31 @@ func TestLoginRetiresOldToken(t *testing.T) {
 			t.Fatalf("new token after the window: %q", got)
 		}
 	})
+}
+
+// writesInFlight starts the token-replacement scenarios: a browser c whose
+// session is named anon, and three writes sent with its token that have
+// loaded the session and parked at gate "flight" when it returns. It returns
+// the token, the Cookie header carrying it, and a function that waits for the
+// writes' answers (they come once the test opens the gate).
+func writesInFlight(h *harness) (c *client, old, oldCookie string, answers func() []result) {
+	c = h.client()
+	c.post("/set?name=anon").mustOK(h.t)
+	old = c.sessionCookie()
+	oldCookie = cookieName + "=" + old
+	writes := []string{"flash=f1", "theme=t1", "cart=x,y"}
+	results := make(chan result, len(writes))
+	for _, q := range writes {
+		go func() { results <- h.bare().do("POST", "/set?hold=flight&"+q, oldCookie) }()
+	}
+	h.WaitArrived(len(writes))
+	return c, old, oldCookie, func() []result {
+		rs := make([]result, len(writes))
+		for i := range rs {
+			rs[i] = <-results
+		}
+		return rs
+	}
 }
 
 // TestOwnerChangeRotates: a handler that changes the owner without calling

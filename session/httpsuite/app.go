@@ -1,7 +1,6 @@
 package httpsuite
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sessiongen/sessiongen/internal/holdgate"
+	"github.com/sessiongen/sessiongen/internal/testlog"
 	"github.com/sessiongen/sessiongen/session"
 )
 
@@ -29,7 +29,7 @@ type app struct {
 	mgr     ShopperManager
 	srv     *httptest.Server
 	metrics *metrics
-	logs    *syncBuffer
+	logs    *testlog.Buffer
 
 	// Requests with ?hold=NAME park after they have loaded and changed the
 	// session, until the test opens gate NAME.
@@ -84,25 +84,12 @@ func (m *metrics) storeCalls(op string) int {
 	return n
 }
 
-// syncBuffer is a log destination safe for concurrent requests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
-
 // newApp starts an application instance on store with the given clock.
 func newApp(t *testing.T, store session.Store, c *clock) *app {
 	a := &app{
 		t:       t,
 		metrics: &metrics{events: map[session.Event]int{}, calls: map[string]int{}},
-		logs:    &syncBuffer{},
+		logs:    &testlog.Buffer{},
 		Gates:   holdgate.New(128),
 	}
 	a.mgr = NewShopperManager(store)
